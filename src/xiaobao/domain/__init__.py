@@ -1,0 +1,1 @@
+"""Pure domain model: complaints, tiers, regulatory clocks, findings. No database, no web."""

@@ -1,0 +1,1 @@
+"""Pure engines: text or record in, findings or protected values out. No database, no web."""

@@ -1,0 +1,1 @@
+"""Personal-information protection primitives."""

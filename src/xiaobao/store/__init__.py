@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables mapped onto the domain, repositories, unit of work, Alembic migrations."""

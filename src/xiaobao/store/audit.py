@@ -1,0 +1,90 @@
+"""Appending to and reading the hash-chained audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterator
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.audit import GENESIS, entry_hash, verify_chain
+from .tables import audit_head, audit_log
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, str):
+        return str(v)  # StrEnum → plain str, so the hash survives the database round trip
+    return v
+
+
+def hashed_content(seq: int, at: datetime, actor: str, action: str, entity_type: str, entity_id: str,
+                   body: dict[str, Any]) -> dict[str, Any]:
+    return {"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor, "action": action,
+            "entity_type": entity_type, "entity_id": str(entity_id), **body}
+
+
+class AuditRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _lock_head(self) -> tuple[int, str]:
+        # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the write lock.
+        row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                                   .with_for_update()).first()
+        if row is None:
+            self.session.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
+            return 0, GENESIS
+        return row.seq, row.hash
+
+    def append_many(self, entries: list[tuple[datetime, str, str, str, str, dict[str, Any]]]) -> int:
+        """entries: (at, actor, action, entity_type, entity_id, body). Returns the last seq."""
+        if not entries:
+            return self._lock_head()[0]
+        seq, prev = self._lock_head()
+        rows = []
+        for at, actor, action, etype, eid, body in entries:
+            seq += 1
+            content = hashed_content(seq, at, actor, action, etype, str(eid), _jsonable(body))
+            h = entry_hash(prev, content)
+            rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity_type": etype,
+                         "entity_id": str(eid), "content": content, "prev_hash": prev, "hash": h})
+            prev = h
+        self.session.execute(insert(audit_log), rows)
+        self.session.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+        return seq
+
+    def append(self, at: datetime, actor: str, action: str, entity_type: str, entity_id: str,
+               body: dict[str, Any]) -> int:
+        return self.append_many([(at, actor, action, entity_type, entity_id, body)])
+
+    def for_entity(self, entity_type: str, entity_id: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(select(audit_log).where(audit_log.c.entity_type == entity_type,
+                                                            audit_log.c.entity_id == str(entity_id))
+                                    .order_by(audit_log.c.seq)).mappings()
+        return [dict(r) for r in rows]
+
+    def iter_chain(self, batch: int = 5000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+        last = 0
+        while True:
+            rows = self.session.execute(select(audit_log.c.seq, audit_log.c.prev_hash, audit_log.c.hash,
+                                               audit_log.c.content).where(audit_log.c.seq > last)
+                                        .order_by(audit_log.c.seq).limit(batch)).all()
+            if not rows:
+                return
+            for r in rows:
+                yield r.seq, r.prev_hash, r.hash, r.content
+            last = rows[-1].seq
+
+    def head(self) -> tuple[int, str] | None:
+        row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+        return None if row is None else (row.seq, row.hash)
+
+    def verify(self):
+        return verify_chain(self.iter_chain(), self.head())

@@ -1,0 +1,178 @@
+"""Repositories: the only place that knows how complaints and users are queried."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from ..domain.complaint import OPEN, Complaint, Status
+from .tables import api_tokens, complaints, import_runs, users
+
+
+@dataclass(frozen=True)
+class ComplaintQuery:
+    status: Sequence[str] = ()
+    channel: Sequence[str] = ()
+    tier: Sequence[str] = ()
+    team: str | None = None
+    assignee: str | None = None
+    due_within_days: int | None = None  # open and due on or before today + N
+    overdue: bool = False  # open and due before today
+    paused: bool = False
+    in_review: bool = False
+    review_overdue: bool = False
+    customer_key: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    today: date | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+_OPEN = [str(s) for s in OPEN if s != Status.PAUSED]
+
+
+class ComplaintRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, c: Complaint) -> Complaint:
+        self.session.add(c)
+        self.session.flush()
+        return c
+
+    def get(self, complaint_id: int, for_update: bool = False) -> Complaint | None:
+        stmt = select(Complaint).where(complaints.c.id == complaint_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).first()
+
+    def by_key(self, channel: str, external_id: str) -> Complaint | None:
+        return self.session.scalars(select(Complaint).where(complaints.c.channel == channel,
+                                                            complaints.c.external_id == external_id)).first()
+
+    def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        keys = list(keys)
+        found: set[tuple[str, str]] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self.session.execute(select(complaints.c.channel, complaints.c.external_id)
+                                        .where(tuple_(complaints.c.channel, complaints.c.external_id).in_(chunk)))
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
+    def bulk_insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Core INSERT … RETURNING in parameter order: one round trip per batch, ids for the audit."""
+        if not rows:
+            return []
+        result = self.session.execute(
+            insert(complaints).returning(complaints.c.id, sort_by_parameter_order=True), rows)
+        return [r[0] for r in result]
+
+    def open_for_customer(self, customer_key: str, exclude_id: int | None = None) -> list[Complaint]:
+        stmt = select(Complaint).where(complaints.c.customer_key == customer_key,
+                                       complaints.c.status.in_([str(s) for s in OPEN]))
+        if exclude_id is not None:
+            stmt = stmt.where(complaints.c.id != exclude_id)
+        return list(self.session.scalars(stmt.order_by(complaints.c.received_at)))
+
+    def count_for_customer_since(self, customer_key: str, since: datetime) -> int:
+        return self.session.scalar(select(func.count()).where(complaints.c.customer_key == customer_key,
+                                                              complaints.c.received_at >= since)) or 0
+
+    def _where(self, q: ComplaintQuery):
+        today = q.today or date.today()
+        conds = []
+        if q.status:
+            conds.append(complaints.c.status.in_(list(q.status)))
+        if q.channel:
+            conds.append(complaints.c.channel.in_(list(q.channel)))
+        if q.tier:
+            conds.append(complaints.c.tier.in_(list(q.tier)))
+        if q.team:
+            conds.append(complaints.c.team == q.team)
+        if q.assignee:
+            conds.append(complaints.c.assignee == q.assignee)
+        if q.customer_key:
+            conds.append(complaints.c.customer_key == q.customer_key)
+        if q.received_from:
+            conds.append(complaints.c.received_at >= q.received_from)
+        if q.received_to:
+            conds.append(complaints.c.received_at < q.received_to)
+        if q.overdue:
+            conds += [complaints.c.status.in_(_OPEN), complaints.c.due_date < today]
+        if q.due_within_days is not None:
+            conds += [complaints.c.status.in_(_OPEN), complaints.c.due_date >= today,
+                      complaints.c.due_date <= date.fromordinal(today.toordinal() + q.due_within_days)]
+        if q.paused:
+            conds.append(complaints.c.status == str(Status.PAUSED))
+        if q.in_review:
+            conds.append(complaints.c.status == str(Status.IN_REVIEW))
+        if q.review_overdue:
+            conds += [complaints.c.status == str(Status.IN_REVIEW), complaints.c.review_due_date < today]
+        return and_(True, *conds)
+
+    def find(self, q: ComplaintQuery) -> tuple[list[Complaint], int]:
+        where = self._where(q)
+        total = self.session.scalar(select(func.count()).select_from(complaints).where(where)) or 0
+        order = [complaints.c.due_date.asc().nulls_last(), complaints.c.id] if (q.overdue or q.due_within_days is not None) \
+            else [complaints.c.received_at.desc(), complaints.c.id.desc()]
+        items = self.session.scalars(select(Complaint).where(where).order_by(*order).limit(q.limit).offset(q.offset))
+        return list(items), total
+
+    def open_with_due(self) -> list[Complaint]:
+        return list(self.session.scalars(select(Complaint).where(complaints.c.status.in_(_OPEN),
+                                                                 complaints.c.due_date.is_not(None))))
+
+    def count_by(self, column: str) -> dict[str, int]:
+        col = complaints.c[column]
+        return {k: v for k, v in self.session.execute(select(col, func.count()).group_by(col))}
+
+
+class UserRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, username: str) -> dict[str, Any] | None:
+        row = self.session.execute(select(users).where(users.c.username == username)).mappings().first()
+        return dict(row) if row else None
+
+    def add(self, **values) -> None:
+        self.session.execute(insert(users).values(**values))
+
+    def update(self, username: str, **values) -> None:
+        self.session.execute(update(users).where(users.c.username == username).values(**values))
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.session.execute(select(users).order_by(users.c.username)).mappings()]
+
+
+class TokenRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, token_hash: str, username: str, created_at: datetime, expires_at: datetime) -> None:
+        self.session.execute(insert(api_tokens).values(token_hash=token_hash, username=username,
+                                                       created_at=created_at, expires_at=expires_at, revoked=False))
+
+    def get(self, token_hash: str) -> dict[str, Any] | None:
+        row = self.session.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)).mappings().first()
+        return dict(row) if row else None
+
+    def revoke(self, token_hash: str) -> None:
+        self.session.execute(update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(revoked=True))
+
+
+class ImportRunRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def start(self, **values) -> int:
+        return self.session.execute(insert(import_runs).values(**values).returning(import_runs.c.id)).scalar_one()
+
+    def finish(self, run_id: int, **values) -> None:
+        self.session.execute(update(import_runs).where(import_runs.c.id == run_id).values(**values))

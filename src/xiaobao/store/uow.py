@@ -1,0 +1,59 @@
+"""Unit of work: one transaction, the repositories that share it, commit or nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .audit import AuditRepository
+from .repositories import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
+from .db import make_engine
+from .tables import map_domain
+
+
+class Store:
+    """An engine and its session factory; `uow()` opens one transaction."""
+
+    def __init__(self, url: str, **engine_kw):
+        map_domain()
+        self.url = url
+        self.engine: Engine = make_engine(url, **engine_kw)
+        self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def uow(self, write: bool = True) -> "UnitOfWork":
+        return UnitOfWork(self.factory, write)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction: commit() ends it; a further change needs a new unit of work."""
+
+    def __init__(self, factory: sessionmaker, write: bool = True):
+        self._factory = factory
+        self._write = write
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session: Session = self._factory()
+        # Writers announce themselves so SQLite takes its write lock up front (see store.db).
+        self.session.connection(execution_options={"write": self._write})
+        self.complaints = ComplaintRepository(self.session)
+        self.audit = AuditRepository(self.session)
+        self.users = UserRepository(self.session)
+        self.tokens = TokenRepository(self.session)
+        self.imports = ImportRunRepository(self.session)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
