@@ -45,27 +45,27 @@ def _valid_birth(y: int, m: int, d: int, today: date | None) -> bool:
     return born.year >= 1900 and (today is None or born <= today)
 
 
-def validate_cn_id(value: str, today: date | None = None) -> str:
+def validate_cn_id(value: str, today: date | None = None, field: str = "customer_id_number") -> str:
     """Return the normalised resident ID number or raise InvalidValue saying exactly why."""
     v = normalize(value)
     if len(v) == 15:
         if not v.isdigit():
-            raise InvalidValue("customer_id_number", "15位身份证号只能包含数字")
+            raise InvalidValue(field, "15位身份证号只能包含数字")
         if int(v[:2]) not in _PROVINCES:
-            raise InvalidValue("customer_id_number", f"地区码 {v[:2]} 不存在")
+            raise InvalidValue(field, f"地区码 {v[:2]} 不存在")
         if not _valid_birth(1900 + int(v[6:8]), int(v[8:10]), int(v[10:12]), today):
-            raise InvalidValue("customer_id_number", "出生日期无效")
+            raise InvalidValue(field, "出生日期无效")
         return v
     if len(v) != 18:
-        raise InvalidValue("customer_id_number", f"身份证号应为18位（或旧版15位），实际{len(v)}位")
+        raise InvalidValue(field, f"身份证号应为18位（或旧版15位），实际{len(v)}位")
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
-        raise InvalidValue("customer_id_number", "身份证号前17位须为数字，末位为数字或X")
+        raise InvalidValue(field, "身份证号前17位须为数字，末位为数字或X")
     if int(v[:2]) not in _PROVINCES:
-        raise InvalidValue("customer_id_number", f"地区码 {v[:2]} 不存在")
+        raise InvalidValue(field, f"地区码 {v[:2]} 不存在")
     if not _valid_birth(int(v[6:10]), int(v[10:12]), int(v[12:14]), today):
-        raise InvalidValue("customer_id_number", "出生日期无效")
+        raise InvalidValue(field, "出生日期无效")
     if id_check_char(v[:17]) != v[17]:
-        raise InvalidValue("customer_id_number", "校验位不符（GB 11643）")
+        raise InvalidValue(field, "校验位不符（GB 11643）")
     return v
 
 

@@ -75,6 +75,7 @@ class RoutingTable:
     escalate_at_days_left: dict[Tier, int] = field(default_factory=dict)
     review_tier: Tier = Tier.L4
     review_team: str = "escalation"
+    tier_teams: dict[Tier, str] = field(default_factory=dict)  # where escalation sends each tier's work
 
     def route(self, facts: RoutingFacts) -> Route:
         """First matching rule wins, so the YAML order is the priority order."""

@@ -126,6 +126,7 @@ def _routing(data: dict[str, Any]) -> RoutingTable:
         escalate_at_days_left={Tier(k): int(v) for k, v in (data.get("escalate_at_days_left") or {}).items()},
         review_tier=Tier(review.get("tier", "L4")),
         review_team=review.get("team", "escalation"),
+        tier_teams={Tier(k): v for k, v in (data.get("tier_teams") or {}).items()},
     )
 
 

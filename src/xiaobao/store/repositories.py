@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ..domain.complaint import OPEN, Complaint, Status
@@ -79,6 +79,25 @@ class ComplaintRepository:
         if exclude_id is not None:
             stmt = stmt.where(complaints.c.id != exclude_id)
         return list(self.session.scalars(stmt.order_by(complaints.c.received_at)))
+
+    def set_repeat_of(self, links: dict[int, int]) -> None:
+        if links:
+            self.session.execute(update(complaints).where(complaints.c.id == bindparam("cid"))
+                                 .values(repeat_of_id=bindparam("rid")),
+                                 [{"cid": c, "rid": r} for c, r in links.items()])
+
+    def open_ids_for_customers(self, keys: set[str]) -> dict[str, int]:
+        """customer_key → the earliest open complaint's id, for repeat detection in bulk."""
+        out: dict[str, int] = {}
+        keys_l = list(keys)
+        for i in range(0, len(keys_l), 500):
+            rows = self.session.execute(
+                select(complaints.c.customer_key, func.min(complaints.c.id))
+                .where(complaints.c.customer_key.in_(keys_l[i:i + 500]),
+                       complaints.c.status.in_([str(s) for s in OPEN]))
+                .group_by(complaints.c.customer_key))
+            out.update({k: v for k, v in rows})
+        return out
 
     def count_for_customer_since(self, customer_key: str, since: datetime) -> int:
         return self.session.scalar(select(func.count()).where(complaints.c.customer_key == customer_key,

@@ -1,0 +1,19 @@
+"""Service-level errors (the domain's own errors pass through unchanged)."""
+
+from ..domain.errors import DomainError
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class AuthFailed(DomainError):
+    code = "auth_failed"
+
+
+class Conflict(DomainError):
+    code = "conflict"

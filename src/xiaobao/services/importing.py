@@ -1,0 +1,153 @@
+"""Bulk import of complaint files: idempotent, batch-atomic, every bad row reported and none lost.
+
+Each batch is one transaction holding its complaints and their audit entries, so a crash leaves
+whole batches or nothing; (channel, external_id) already stored are skipped, so a re-run completes
+an interrupted import and a repeated one changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy.exc import IntegrityError
+
+from ..store.tables import complaint_row
+from .context import Context
+from .intake import build, created_audit, customer_key
+from .records import Draft, parse_record
+from .sources import Row, SourceError, read_rows
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    reason: str
+    external_id: str = ""
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    errors_path: str | None = None
+
+    @property
+    def error_count(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
+    batch: list[Row] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> tuple[int, int]:
+    """One transaction: skip stored keys, build, insert, audit. Returns (inserted, duplicates)."""
+    now = ctx.now()
+    with ctx.store.uow() as uow:
+        stored = uow.complaints.existing_keys(d.key for _, d in drafts)
+        fresh = [d for _, d in drafts if d.key not in stored]
+        keys = [customer_key(ctx, d) for d in fresh]
+        open_by_key = uow.complaints.open_ids_for_customers({k for k in keys if k})
+        built, first_in_batch, later = [], {}, []
+        for i, d in enumerate(fresh):
+            k = keys[i]
+            repeat_of = open_by_key.get(k) if k else None
+            if k and repeat_of is None:
+                if k in first_in_batch:
+                    later.append((i, first_in_batch[k]))
+                    repeat_of = 0  # the earlier row's id, known once inserted (fixed up below)
+                else:
+                    first_in_batch[k] = i
+            built.append(build(ctx, d, now, key=k, repeat_of=repeat_of))
+        ids = uow.complaints.bulk_insert([complaint_row(c) for c, _ in built])
+        for i, first in later:
+            built[i][0].repeat_of_id = ids[first]
+        uow.complaints.set_repeat_of({ids[i]: ids[first] for i, first in later})
+        entries = []
+        for cid, (c, route) in zip(ids, built):
+            entries.append((now, actor, "complaint.create", "complaint", str(cid), created_audit(c, route)))
+        uow.audit.append_many(entries)
+        uow.commit()
+    return len(fresh), len(drafts) - len(fresh)
+
+
+def import_file(ctx: Context, path: str | Path, *, actor: str, errors_path: str | Path | None = None,
+                batch_size: int | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
+    path = Path(path)
+    batch_size = batch_size or ctx.settings.import_batch_size
+    report = ImportReport(source=str(path))
+    now = ctx.now()
+    with ctx.store.uow() as uow:
+        run_id = uow.imports.start(source=str(path), sha256=_sha256(path), actor=actor, started_at=now)
+        uow.commit()
+    seen: set[tuple[str, str]] = set()
+    for batch in _batches(read_rows(path), batch_size):
+        drafts: list[tuple[int, Draft]] = []
+        for row_no, rec in batch:
+            report.rows += 1
+            if isinstance(rec, SourceError):
+                report.errors.append(RowError(row_no, rec.field, rec.reason))
+                continue
+            draft, errs = parse_record(rec, ctx.rules, now)
+            ext = str(rec.get("external_id") or "")
+            if errs:
+                report.errors.extend(RowError(row_no, e.field, e.reason, ext) for e in errs)
+                continue
+            if draft.key in seen:  # the same record twice in one file counts once
+                report.duplicates += 1
+                continue
+            seen.add(draft.key)
+            drafts.append((row_no, draft))
+        if drafts:
+            try:
+                inserted, dups = _store_batch(ctx, drafts, actor)
+            except IntegrityError:
+                # Another import stored some of these keys meanwhile: re-check and store the rest.
+                inserted, dups = _store_batch(ctx, drafts, actor)
+            report.inserted += inserted
+            report.duplicates += dups
+        if progress:
+            progress(len(batch))
+    if report.errors:
+        report.errors_path = str(errors_path or path.with_name(path.name + ".errors.csv"))
+        write_errors(report.errors, report.errors_path)
+    with ctx.store.uow() as uow:
+        uow.imports.finish(run_id, finished_at=ctx.now(), rows=report.rows, inserted=report.inserted,
+                           duplicates=report.duplicates, errors=report.error_count)
+        uow.audit.append(ctx.now(), actor, "import.finish", "import", str(run_id),
+                         {"data": {"source": path.name, "rows": report.rows, "inserted": report.inserted,
+                                   "duplicates": report.duplicates, "errors": report.error_count}})
+        uow.commit()
+    return report
+
+
+def write_errors(errors: list[RowError], path: str | Path) -> None:
+    """UTF-8 with BOM so Excel opens it; values are not echoed (they may be personal data)."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["row", "external_id", "field", "reason"])
+        for e in errors:
+            w.writerow([e.row, e.external_id, e.field, e.reason])
