@@ -1,0 +1,28 @@
+"""The FastAPI application: `create_app(ctx)`; OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..services.context import Context
+from . import errors
+from .routers import admin, auth, complaints
+
+
+def create_app(ctx: Context) -> FastAPI:
+    app = FastAPI(
+        title="xiaobao 消保平台 API", version=__version__,
+        description="投诉受理、分层处理、监管时限与审计。Complaint intake, tiered handling, regulatory clocks, audit.",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(complaints.router)
+    app.include_router(admin.router)
+
+    @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
+    def health():
+        return {"ok": True, "version": __version__}
+
+    return app

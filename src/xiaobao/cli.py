@@ -1,0 +1,226 @@
+"""Command line: `xiaobao demo | serve | import | audit verify | user add | complaints … | escalate`."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .config import Settings
+
+app = typer.Typer(help="xiaobao 消保平台：投诉受理、分层处理、监管时限。", no_args_is_help=True, add_completion=False)
+audit_app = typer.Typer(help="审计哈希链 / audit chain", no_args_is_help=True)
+user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
+complaints_app = typer.Typer(help="投诉查询 / complaint queries", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+app.add_typer(complaints_app, name="complaints")
+console = Console()
+err = Console(stderr=True)
+
+
+def _cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"[:64]
+
+
+def _context(settings: Settings | None = None):
+    from .services.context import open_context
+
+    return open_context(settings or Settings())
+
+
+def _serve(ctx, host: str, port: int) -> None:
+    import uvicorn
+
+    from . import logs
+    from .api.app import create_app
+
+    logs.install()
+    uvicorn.run(create_app(ctx), host=host, port=port, log_config=None, access_log=True)
+
+
+@app.command()
+def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
+         db: Path = typer.Option(Path("var/demo.db"), help="演示用 SQLite 文件"),
+         fresh: bool = typer.Option(False, help="删除后重新生成演示数据"),
+         serve: bool = typer.Option(True, help="加载后启动 API 服务")):
+    """在嵌入式 SQLite 上加载演示数据（≥2000 条投诉）并启动 API（/docs）。"""
+    from .services.demo import DEMO_PASSWORD, load_demo
+
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    settings = Settings(database_url=f"sqlite:///{db}", keyfile=str(db.parent / "demo-keys.json"))
+    ctx = _context(settings)
+    with ctx.store.uow(write=False) as uow:
+        empty = uow.users.get("admin") is None
+    if empty:
+        with console.status("正在生成演示数据…"):
+            summary = load_demo(ctx)
+        console.print(f"[green]演示数据已加载[/green]：{summary}")
+    else:
+        console.print(f"使用已有演示数据库 {db}（--fresh 可重新生成）")
+    console.print(f"演示账号：admin / agent1 / expert1 / care1 / supervisor1 / compliance1 / auditor1，密码 {DEMO_PASSWORD}")
+    if serve:
+        console.print(f"API: http://{host}:{port}/docs")
+        _serve(ctx, host, port)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)):
+    """在 XIAOBAO_DATABASE_URL 指定的数据库上启动 API（自动迁移）。"""
+    _serve(_context(), host, port)
+
+
+@app.command()
+def migrate():
+    """将数据库结构升级到最新版本。"""
+    from .store.migrate import upgrade
+
+    settings = Settings()
+    settings.ensure_local_dirs()
+    upgrade(settings.database_url)
+    console.print("[green]数据库已是最新结构[/green]")
+
+
+def _count_rows(path: Path) -> int | None:
+    from .services.sources import detect_format
+
+    fmt = detect_format(path)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            return max((wb.worksheets[0].max_row or 1) - 1, 0)
+        finally:
+            wb.close()
+    with path.open("rb") as f:
+        n = sum(1 for _ in f)
+    return n - 1 if fmt == "csv" else n
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="JSONL / CSV / XLSX"),
+            errors: Optional[Path] = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
+            batch_size: Optional[int] = typer.Option(None, help="每个事务的记录数")):
+    """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。"""
+    from .services.importing import import_file
+
+    try:
+        total = _count_rows(file)
+    except ValueError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2)
+    ctx = _context()
+    with Progress(TextColumn("[bold]导入[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, transient=False) as progress:
+        task = progress.add_task(file.name, total=total)
+        report = import_file(ctx, file, actor=_cli_actor(), errors_path=errors, batch_size=batch_size,
+                             progress=lambda n: progress.advance(task, n))
+    console.print(f"读取 {report.rows} 行：新增 [green]{report.inserted}[/green]，"
+                  f"重复跳过 {report.duplicates}，错误 [red]{report.error_count}[/red] 行")
+    if report.errors_path:
+        console.print(f"错误明细：{report.errors_path}")
+    raise typer.Exit(1 if report.error_count else 0)
+
+
+@audit_app.command("verify")
+def audit_verify():
+    """校验审计哈希链：发现任何被篡改或删除的记录。"""
+    from .services.audit import verify
+
+    problems, head = verify(_context())
+    if problems:
+        for p in problems[:50]:
+            err.print(f"[red]✗ {p}[/red]")
+        err.print(f"[red]审计链校验失败：{len(problems)} 处问题[/red]")
+        raise typer.Exit(1)
+    seq, h = head or (0, "-")
+    console.print(f"[green]✓ 审计链完整[/green]：{seq} 条，链尾哈希 {h}")
+
+
+@user_app.command("add")
+def user_add(username: str, role: str = typer.Option(..., help="agent|expert|care|supervisor|compliance|auditor|admin"),
+             display_name: str = typer.Option(""), team: Optional[str] = typer.Option(None),
+             staff_id: Optional[str] = typer.Option(None),
+             password: Optional[str] = typer.Option(None, help="省略则交互输入；也可用 XIAOBAO_NEW_PASSWORD")):
+    """新建用户。"""
+    from .domain.errors import DomainError
+    from .services.auth import create_user
+
+    password = password or os.environ.get("XIAOBAO_NEW_PASSWORD") or typer.prompt("密码", hide_input=True,
+                                                                                  confirmation_prompt=True)
+    try:
+        create_user(_context(), username=username, password=password, role=role, display_name=display_name,
+                    team=team, staff_id=staff_id, by=_cli_actor())
+    except DomainError as e:
+        err.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(2)
+    console.print(f"[green]已创建用户 {username}（{role}）[/green]")
+
+
+def _print_complaints(result: dict, title: str) -> None:
+    table = Table(title=f"{title}（共 {result['total']} 件）")
+    for col in ("编号", "渠道", "受理时间", "状态", "层级", "承办人", "到期日", "剩余天数"):
+        table.add_column(col)
+    for c in result["items"]:
+        left = c["clock"]["days_left"]
+        style = "red" if left is not None and left < 0 else ("yellow" if left is not None and left <= 3 else "")
+        table.add_row(str(c["id"]), c["channel_name"], f"{c['received_at']:%Y-%m-%d %H:%M}", c["status_name"],
+                      c["tier"], c["assignee"] or "-", str(c["clock"]["due_date"] or "暂停"),
+                      "-" if left is None else str(left), style=style)
+    console.print(table)
+
+
+@complaints_app.command("due")
+def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: int = 50):
+    """N 日内到期的未办结投诉。"""
+    from .services.queries import find
+
+    _print_complaints(find(_context(), due_within_days=within, limit=limit), f"{within}日内到期")
+
+
+@complaints_app.command("overdue")
+def complaints_overdue(limit: int = 50):
+    """已超期的未办结投诉。"""
+    from .services.queries import find
+
+    _print_complaints(find(_context(), overdue=True, limit=limit), "已超期")
+
+
+@complaints_app.command("paused")
+def complaints_paused(limit: int = 50):
+    """暂停计时（鉴定/调解）中的投诉。"""
+    from .services.queries import find
+
+    _print_complaints(find(_context(), paused=True, limit=limit), "暂停计时")
+
+
+@app.command()
+def escalate():
+    """临期投诉自动升级一个层级（可由定时任务每日运行）。"""
+    from .services.handling import escalate_due
+
+    moved = escalate_due(_context())
+    console.print(f"已升级 {len(moved)} 件")
+    for cid, a, b in moved[:50]:
+        console.print(f"  #{cid}: {a} → {b}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
