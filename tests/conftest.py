@@ -90,7 +90,8 @@ def clock():
 
 @pytest.fixture
 def ctx(db_url, tmp_path, clock):
-    settings = Settings(database_url=db_url, keyfile=str(tmp_path / "keys.json"), import_batch_size=50)
+    settings = Settings(database_url=db_url, keyfile=str(tmp_path / "keys.json"), import_batch_size=50,
+                        argon2="1,1024,1")  # cheap hashes: the tests exercise logic, not brute-force cost
     store = Store(db_url)
     context = Context(store=store, rules=load(), vault=Vault.generate(), settings=settings, now=clock)
     yield context

@@ -19,6 +19,8 @@ class Settings:
     # XIAOBAO_KEYFILE to a secret-managed path (or mounts it read-only).
     keyfile: str = field(default_factory=lambda: _env("KEYFILE") or "var/keys.json")
     token_ttl_hours: int = field(default_factory=lambda: int(_env("TOKEN_TTL_HOURS") or 12))
+    # Argon2id cost "time,memory_kib,parallelism"; RFC 9106's second recommendation by default.
+    argon2: str = field(default_factory=lambda: _env("ARGON2") or "3,65536,4")
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
 
     def ensure_local_dirs(self) -> None:

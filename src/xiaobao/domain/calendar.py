@@ -37,11 +37,11 @@ def estimated_statutory_holidays(year: int) -> frozenset[date]:
     """Statutory days off by the 2024 放假办法 (no 调休 — that is only known once published)."""
     days = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2)}
     days |= {date(year, 10, d) for d in (1, 2, 3)}
-    spring = LunarDate(year, 1, 1).toSolarDate()
+    spring = LunarDate(year, 1, 1).to_solar_date()
     days |= {spring + timedelta(days=k) for k in (-1, 0, 1, 2)}  # 除夕 to 初三
     days.add(_qingming(year))
-    days.add(LunarDate(year, 5, 5).toSolarDate())  # 端午
-    days.add(LunarDate(year, 8, 15).toSolarDate())  # 中秋
+    days.add(LunarDate(year, 5, 5).to_solar_date())  # 端午
+    days.add(LunarDate(year, 8, 15).to_solar_date())  # 中秋
     return frozenset(d for d in days if d.year == year)
 
 

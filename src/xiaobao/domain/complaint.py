@@ -177,6 +177,8 @@ class Complaint:
             raise IllegalTransition(str(self.status), str(to), "该操作需要专门的办理动作及其材料")
         if to == S.IN_PROGRESS and Status(self.status) == S.PAUSED:
             raise IllegalTransition(str(self.status), str(to), "恢复计时请使用 resume")
+        if to == S.CLOSED and Status(self.status) == S.IN_REVIEW:
+            raise IllegalTransition(str(self.status), str(to), "核查须作出核查意见后办结（decide_review，投诉办法第二十条）")
         if to == S.WITHDRAWN:
             _required(reason, "reason", "撤诉须记录撤回方式/理由（投诉办法第十五条）")
         before = self._move(to)
@@ -243,13 +245,13 @@ class Complaint:
         _required(note, "note", "须说明新的事实或理由")
         before = {"status": str(self.status), "clock_started": self.clock_started, "clock_level": self.clock_level,
                   "due_date": self.due_date}
+        if Status(self.status) == S.DECIDED:  # the undelivered decision no longer stands
+            self.decision, self.decided_at = None, None
         if Status(self.status) in (S.PAUSED, S.DECIDED):
             self.status = S.IN_PROGRESS
         self.clock_started = received
         self.clock_level = 0
         self.pauses = ()
-        if Status(self.status) == S.DECIDED:
-            self.decision, self.decided_at = None, None
         self.refresh_due(regime)
         self.updated_at = at
         return Event("clock.restart", at, by, before, {"status": str(self.status), "clock_started": received,

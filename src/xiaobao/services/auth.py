@@ -16,10 +16,12 @@ from .actors import Actor
 from .context import Context
 from .errors import AuthFailed, Conflict
 
-_hasher = PasswordHasher()
 MIN_PASSWORD = 8
 
 
+def _hasher(ctx: Context) -> PasswordHasher:
+    t, m, p = (int(x) for x in ctx.settings.argon2.split(","))
+    return PasswordHasher(time_cost=t, memory_cost=m, parallelism=p)
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -40,7 +42,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: str, displa
             raise Conflict(f"用户 {username} 已存在")
         try:
             uow.users.add(username=username, display_name=display_name or username, role=str(role), team=team,
-                          staff_id=staff_id, password_hash=_hasher.hash(password), active=True, created_at=now)
+                          staff_id=staff_id, password_hash=_hasher(ctx).hash(password), active=True, created_at=now)
         except IntegrityError:
             raise Conflict(f"用户 {username} 已存在") from None
         uow.audit.append(now, by, "user.create", "user", username,
@@ -55,7 +57,7 @@ def login(ctx: Context, username: str, password: str) -> tuple[str, Actor]:
         ok = False
         if user is not None and user["active"]:
             try:
-                ok = _hasher.verify(user["password_hash"], password)
+                ok = _hasher(ctx).verify(user["password_hash"], password)
             except (VerificationError, InvalidHashError):
                 ok = False
         if not ok:
