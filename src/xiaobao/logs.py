@@ -31,13 +31,22 @@ class PiiScrubber(logging.Filter):
         return True
 
 
-def install(level: int = logging.INFO) -> None:
+def _handler(handler: logging.Handler) -> logging.Handler:
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(PiiScrubber())
+    return handler
+
+
+def install(level: int = logging.INFO, log_file: str | None = None) -> None:
+    """Console logging, and a file (XIAOBAO_LOG_FILE) when asked; both scrubbed."""
+    import os
+
     root = logging.getLogger()
     if not any(isinstance(f, PiiScrubber) for h in root.handlers for f in h.filters):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler.addFilter(PiiScrubber())
-        root.addHandler(handler)
+        root.addHandler(_handler(logging.StreamHandler()))
+    log_file = log_file or os.environ.get("XIAOBAO_LOG_FILE")
+    if log_file and not any(getattr(h, "baseFilename", None) == os.path.abspath(log_file) for h in root.handlers):
+        root.addHandler(_handler(logging.FileHandler(log_file, encoding="utf-8")))
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)

@@ -82,13 +82,20 @@ def validate_uscc(value: str) -> str:
 
 def validate_phone(value: str, field: str = "customer_phone") -> str:
     """Mainland mobile, landline (with area code) or service number; strips +86/0086."""
-    v = normalize(value).replace("+", "")
-    if v.startswith("0086"):
-        v = v[4:]
+    v = normalize(value)
+    intl = False
+    if v.startswith("+"):
+        if not v.startswith("+86"):
+            raise InvalidValue(field, "仅支持中国大陆号码（+86）")
+        v, intl = v[3:], True
+    elif v.startswith("0086"):
+        v, intl = v[4:], True
     elif v.startswith("86") and len(v) == 13:
         v = v[2:]
     if not v.isdigit():
         raise InvalidValue(field, "电话号码只能包含数字")
+    if intl and not (_MOBILE.match(v) or _SERVICE.match(v)) and (v.startswith("10") or v[:1] in "23456789"):
+        v = "0" + v  # +86 10 1234 5678: the international form drops the area code's trunk 0
     if _MOBILE.match(v) or _LANDLINE.match(v) or _SERVICE.match(v):
         return v
     raise InvalidValue(field, "不是有效的中国大陆手机号、固话（含区号）或服务号码")
@@ -106,7 +113,9 @@ def mask_phone(v: str) -> str:
         return v[:3] + "****" + v[-4:]
     if len(v) <= 4:
         return "*" * len(v)
-    return v[:3] + "*" * (len(v) - 7 if len(v) > 7 else len(v) - 4) + v[-4:]
+    if len(v) <= 7:  # too short for 3+4: that would show every digit
+        return "*" * (len(v) - 2) + v[-2:]
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
 
 
 def mask_name(v: str) -> str:

@@ -71,16 +71,22 @@ class AuditRepository:
         return [dict(r) for r in rows]
 
     def iter_chain(self, batch: int = 5000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+        """Yields the hashed content; a row whose plain columns disagree with it yields the columns'
+        version instead, so an edit to the columns people read fails the hash like any other edit."""
         last = 0
         while True:
-            rows = self.session.execute(select(audit_log.c.seq, audit_log.c.prev_hash, audit_log.c.hash,
-                                               audit_log.c.content).where(audit_log.c.seq > last)
-                                        .order_by(audit_log.c.seq).limit(batch)).all()
+            rows = self.session.execute(select(audit_log).where(audit_log.c.seq > last)
+                                        .order_by(audit_log.c.seq).limit(batch)).mappings().all()
             if not rows:
                 return
             for r in rows:
-                yield r.seq, r.prev_hash, r.hash, r.content
-            last = rows[-1].seq
+                content = r["content"]
+                shown = hashed_content(r["seq"], r["at"], r["actor"], r["action"], r["entity_type"],
+                                       r["entity_id"], {})
+                if any(content.get(k) != v for k, v in shown.items()):
+                    content = {**content, **shown}
+                yield r["seq"], r["prev_hash"], r["hash"], content
+            last = rows[-1]["seq"]
 
     def head(self) -> tuple[int, str] | None:
         row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
