@@ -52,18 +52,32 @@ class ChineseWorkCalendar:
         self._holidays = frozenset(extra_holidays)
         self._workdays = frozenset(extra_workdays)
         self._years_with_data = frozenset(d.year for d in (*self._holidays, *self._workdays))
+        # The library validates every call by scanning its tables (~25 µs); deadlines ask about the
+        # same few hundred days again and again, so answers are memoised per calendar.
+        self._workday_cache: dict[date, bool] = {}
+        self._covered_years: dict[int, bool] = {}
 
     def _library_covers(self, day: date) -> bool:
-        try:
-            chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return False
-        return True
+        covered = self._covered_years.get(day.year)
+        if covered is None:
+            try:
+                chinese_calendar.is_workday(day)
+                covered = True
+            except NotImplementedError:
+                covered = False
+            self._covered_years[day.year] = covered
+        return covered
 
     def is_estimated(self, day: date) -> bool:
         return day.year not in self._years_with_data and not self._library_covers(day)
 
     def is_workday(self, day: date) -> bool:
+        answer = self._workday_cache.get(day)
+        if answer is None:
+            answer = self._workday_cache[day] = self._is_workday(day)
+        return answer
+
+    def _is_workday(self, day: date) -> bool:
         if day in self._workdays:
             return True
         if day in self._holidays:

@@ -15,9 +15,8 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
-from ..store.tables import complaint_row
 from .context import Context
-from .intake import build, created_audit, customer_key
+from .intake import created_audit, customer_key, new_complaint_fields
 from .records import Draft, parse_record
 from .sources import Row, SourceError, read_rows
 
@@ -81,10 +80,10 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
                     repeat_of = 0  # the earlier row's id, known once inserted (fixed up below)
                 else:
                     first_in_batch[k] = i
-            built.append(build(ctx, d, now, key=k, repeat_of=repeat_of))
-        ids = uow.complaints.bulk_insert([complaint_row(c) for c, _ in built])
+            built.append(new_complaint_fields(ctx, d, now, key=k, repeat_of=repeat_of))
+        ids = uow.complaints.bulk_insert([fields for fields, _ in built])
         for i, first in later:
-            built[i][0].repeat_of_id = ids[first]
+            built[i][0]["repeat_of_id"] = ids[first]
         uow.complaints.set_repeat_of({ids[i]: ids[first] for i, first in later})
         entries = []
         for cid, (c, route) in zip(ids, built):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..domain.clocks import ClockState
 from ..domain.complaint import Complaint, Status
 from ..domain.identity import MASKERS
 from ..domain.tiers import Route, RoutingFacts
@@ -24,33 +25,39 @@ def customer_key(ctx: Context, draft: Draft) -> str | None:
     return None
 
 
-def build(ctx: Context, draft: Draft, now: datetime, *, key: str | None,
-          repeat_of: int | None) -> tuple[Complaint, Route]:
+def new_complaint_fields(ctx: Context, draft: Draft, now: datetime, *, key: str | None,
+                         repeat_of: int | None) -> tuple[dict[str, Any], Route]:
+    """Everything a new complaint row holds, as plain data: personal data encrypted and masked,
+    routed, on its clock. Bulk import inserts these directly; single intake wraps them in a Complaint."""
     channel = ctx.rules.channels[draft.channel]
     route = ctx.rules.routing.route(RoutingFacts(
         channel=draft.channel, category=draft.category, flags=frozenset(draft.flags),
         regulator_forwarded=channel.regulator is not None, repeat=repeat_of is not None,
         via_agent=draft.agent is not None))
-    c = Complaint(
-        channel=draft.channel, external_id=draft.external_id, received_at=draft.received_at, text=draft.text,
-        clock_policy=channel.clock_policy, clock_started=draft.received_at.date(), request=draft.request,
-        complainant_type=draft.complainant_type, customer_no=draft.customer_no, customer_key=key,
-        pii={f: ctx.vault.encrypt(v, f) for f, v in draft.pii.items()},
-        masked={f: MASKERS[f](v) for f, v in draft.pii.items()},
-        org_name=draft.org_name, uscc=draft.uscc, respondent=draft.respondent, product=draft.product,
-        category=draft.category, flags=list(draft.flags), agent=draft.agent, regulator=channel.regulator,
-        regulator_ref=draft.regulator_ref, status=Status.RECEIVED, tier=route.tier, team=route.team,
-        repeat_of_id=repeat_of, extras=draft.extras, created_at=now, updated_at=now,
-    )
-    c.refresh_due(ctx.rules.regime)
-    return c, route
+    started = draft.received_at.date()
+    due = ClockState(ctx.rules.regime.policy(channel.clock_policy), started).deadline(ctx.rules.regime.calendar)
+    return {
+        "channel": draft.channel, "external_id": draft.external_id, "received_at": draft.received_at,
+        "text": draft.text, "clock_policy": channel.clock_policy, "clock_started": started,
+        "request": draft.request, "complainant_type": draft.complainant_type, "customer_no": draft.customer_no,
+        "customer_key": key, "pii": {f: ctx.vault.encrypt(v, f) for f, v in draft.pii.items()},
+        "masked": {f: MASKERS[f](v) for f, v in draft.pii.items()}, "org_name": draft.org_name,
+        "uscc": draft.uscc, "respondent": draft.respondent, "product": draft.product, "category": draft.category,
+        "flags": list(draft.flags), "agent": draft.agent, "regulator": channel.regulator,
+        "regulator_ref": draft.regulator_ref, "status": str(Status.RECEIVED), "tier": str(route.tier),
+        "team": route.team, "assignee": None, "clock_level": 0, "pauses": (), "due_date": due.due,
+        "due_estimated": due.estimated, "repeat_of_id": repeat_of, "extras": draft.extras,
+        "created_at": now, "updated_at": now,
+    }, route
 
 
-def created_audit(c: Complaint, route: Route) -> dict[str, Any]:
+_AUDITED = ("channel", "external_id", "received_at", "status", "tier", "team", "due_date", "clock_policy",
+            "repeat_of_id", "masked")
+
+
+def created_audit(fields: dict[str, Any], route: Route) -> dict[str, Any]:
     """What the audit keeps of a new complaint: no personal data in clear, masks only."""
-    return {"after": {"channel": c.channel, "external_id": c.external_id, "received_at": c.received_at,
-                      "status": str(c.status), "tier": str(c.tier), "team": c.team, "due_date": c.due_date,
-                      "clock_policy": c.clock_policy, "repeat_of_id": c.repeat_of_id, "masked": c.masked},
+    return {"after": {k: fields[k] for k in _AUDITED},
             "data": {"route_rule": route.rule_id, "route_reason": route.reason_zh}}
 
 
@@ -69,8 +76,8 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
             return existing, False
         key = customer_key(ctx, draft)
         prior = uow.complaints.open_for_customer(key) if key else []
-        c, route = build(ctx, draft, now, key=key, repeat_of=prior[0].id if prior else None)
-        uow.complaints.add(c)
-        uow.audit.append(now, actor, "complaint.create", "complaint", str(c.id), created_audit(c, route))
+        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=prior[0].id if prior else None)
+        c = uow.complaints.add(Complaint(**fields))
+        uow.audit.append(now, actor, "complaint.create", "complaint", str(c.id), created_audit(fields, route))
         uow.commit()
         return c, True

@@ -161,12 +161,3 @@ def map_domain() -> None:
         mapper_registry.map_imperatively(Complaint, complaints, version_id_col=complaints.c.version)
         _mapped = True
 
-
-_INSERT_COLUMNS = tuple(c.name for c in complaints.columns if c.name not in ("id", "version"))
-
-
-def complaint_row(c: Complaint) -> dict:
-    """A new complaint as a plain row for bulk INSERT (the ORM unit of work is too slow for imports)."""
-    row = {name: getattr(c, name) for name in _INSERT_COLUMNS}
-    row["version"] = 1
-    return row
