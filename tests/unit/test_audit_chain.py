@@ -25,7 +25,6 @@ def head(entries):
 def test_clean_chain_passes():
     chain = build()
     assert verify_chain(chain, head(chain)) == []
-    assert verify_chain(chain, None) == []
     assert verify_chain([], None) == []
     assert verify_chain([], (0, GENESIS)) == []
 
@@ -78,7 +77,8 @@ def test_truncated_tail_disagrees_with_recorded_head():
     chain = build()
     recorded = head(chain)
     truncated = chain[:3]
-    assert verify_chain(truncated, None) == []  # without an anchored head, truncation is invisible
+    missing_head = verify_chain(truncated, None)  # a deleted head row is itself reported
+    assert len(missing_head) == 1 and "链头" in missing_head[0].problem
     problems = verify_chain(truncated, recorded)
     assert len(problems) == 1
     assert problems[0].seq == 5
@@ -103,3 +103,9 @@ def test_problem_string_names_the_entry():
     chain = build(3)
     chain[1] = (chain[1][0], chain[1][1], chain[1][2], {"tampered": True})
     assert str(verify_chain(chain, head(chain))[0]).startswith("#2: ")
+
+
+def test_a_missing_head_record_is_reported_when_entries_exist():
+    chain = build()
+    problems = verify_chain(chain, None)
+    assert len(problems) == 1 and problems[0].seq == 5 and "链头记录缺失" in problems[0].problem

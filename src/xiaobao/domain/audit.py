@@ -55,6 +55,9 @@ def verify_chain(
             problems.append(ChainProblem(seq, "内容哈希不符（条目被篡改）"))
         expected_prev, expected_seq = stored_hash, seq + 1
         last_seq, last_hash = seq, stored_hash
-    if head is not None and (head[0] != last_seq or head[1] != last_hash):
+    if head is None:
+        if last_seq:
+            problems.append(ChainProblem(last_seq, "链头记录缺失（被删除），无法确认尾部条目未被删除"))
+    elif head[0] != last_seq or head[1] != last_hash:
         problems.append(ChainProblem(head[0], f"链尾与记录不符：记录到 #{head[0]}，实际到 #{last_seq}（尾部条目被删除）"))
     return problems

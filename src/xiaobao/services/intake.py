@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from ..domain.clocks import ClockState
 from ..domain.complaint import Complaint, Status
 from ..domain.identity import MASKERS
@@ -70,6 +72,18 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
         err = InvalidValue(first.field, first.reason)
         err.details["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
         raise err
+    try:
+        return _store_new(ctx, draft, now, actor)
+    except IntegrityError:
+        # A concurrent submit of the same (channel, external_id) won the race: theirs is the complaint.
+        with ctx.store.uow(write=False) as uow:
+            existing = uow.complaints.by_key(draft.channel, draft.external_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[Complaint, bool]:
     with ctx.store.uow() as uow:
         existing = uow.complaints.by_key(draft.channel, draft.external_id)
         if existing is not None:

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.audit import GENESIS, entry_hash, verify_chain
+from ..domain.audit import entry_hash, verify_chain
 from .tables import audit_head, audit_log
 
 
@@ -30,6 +30,10 @@ def hashed_content(seq: int, at: datetime, actor: str, action: str, entity_type:
             "entity_type": entity_type, "entity_id": str(entity_id), **body}
 
 
+class AuditHeadMissing(RuntimeError):
+    pass
+
+
 class AuditRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -39,8 +43,7 @@ class AuditRepository:
         row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
                                    .with_for_update()).first()
         if row is None:
-            self.session.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS))
-            return 0, GENESIS
+            raise AuditHeadMissing("审计链头记录缺失（数据库未迁移或被篡改）：请运行 xiaobao audit verify")
         return row.seq, row.hash
 
     def append_many(self, entries: list[tuple[datetime, str, str, str, str, dict[str, Any]]]) -> int:
