@@ -140,3 +140,12 @@ def test_personal_data_never_reaches_the_logs(ctx, users, tmp_path):
     assert "customer called from 137****5678 id 110***********002X" in written
     for secret in ("13712345678", "11010519491231002X", "110105194912310021", "赵敏"):
         assert secret not in written
+
+
+def test_a_malformed_body_gets_the_same_error_shape(client):
+    h = login(client, "agent")
+    body = record(1)
+    del body["text"]
+    r = client.post("/complaints", json=body, headers=h)
+    assert r.status_code == 422 and r.json()["error"] == "invalid_value"
+    assert r.json()["details"]["errors"][0]["field"] == "text"

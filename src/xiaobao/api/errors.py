@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -21,6 +22,15 @@ MESSAGE_EN = {
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+                   "reason": e["msg"]} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        return JSONResponse(status_code=422, content=jsonable_encoder({
+            "error": "invalid_value", "message": f"请求字段无效：{first['field']}（{first['reason']}）",
+            "message_en": MESSAGE_EN["invalid_value"], "details": {"errors": errors}}))
+
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError):
         status = STATUS.get(exc.code, 400)
