@@ -13,7 +13,7 @@ from typing import Any
 
 from .calendar import WorkCalendar
 from .clocks import ClockPolicy, ClockState, Pause, deadline
-from .errors import ApprovalRequired, DeadlinePassed, DomainError, IllegalTransition, InvalidValue, RecusalRequired
+from .errors import ApprovalRequired, DeadlinePassed, IllegalTransition, InvalidValue, RecusalRequired
 from .tiers import Tier
 
 
@@ -380,8 +380,3 @@ class Complaint:
         self.updated_at = at
         return Event("status.not_accepted", at, by, before, {"status": "not_accepted"}, reason,
                      {"notice_proof": notice_proof})
-
-
-def require(condition: bool, message: str) -> None:
-    if not condition:
-        raise DomainError(message)
