@@ -14,8 +14,8 @@ scheduled after the real "now" simply has not happened yet. That is what leaves 
 open in every status — some overdue, some due within days, some paused, extended or under review.
 
 All names, phone numbers and ID numbers are generated (ID numbers carry valid GB 11643 check digits
-but belong to no one). The data are deterministic for a given seed and start time, except the AES
-nonces of the encrypted personal data.
+but belong to no one). The data are deterministic for a given seed and `ctx.now()`, except the AES
+nonces of the encrypted personal data (and the blind indexes, which depend on the vault's key).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import json
 import random
 import tempfile
 import time as _time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ from ..domain.complaint import OPEN, Complaint, Status
 from ..domain.errors import DomainError
 from ..domain.identity import id_check_char
 from ..domain.roles import Role
-from ..domain.tiers import Tier
+from ..store.repositories import ComplaintQuery
 from ..store.tables import complaints as complaints_table
 from . import handling as H
 from .actors import Actor
@@ -75,7 +76,6 @@ TEAM_MEMBERS: dict[str, list[tuple[str, int]]] = {
 }
 TEAM_ZH = {"frontline": "一线座席", "expert": "专家岗", "collection_expert": "催收投诉专家岗", "care": "用户关怀岗",
            "escalation": "升级投诉处理岗"}
-TIER_TEAM = {Tier.L1: "frontline", Tier.L2: "expert", Tier.L3: "care", Tier.L4: "escalation"}
 
 # ---- people --------------------------------------------------------------------------------------
 SURNAMES = ("王" * 9 + "李" * 9 + "张" * 8 + "刘" * 7 + "陈" * 6 + "杨" * 4 + "黄" * 3 + "赵" * 3 + "吴" * 2 + "周" * 2
@@ -197,111 +197,135 @@ def _person(r: random.Random, today: date, *, elderly: bool = False) -> _Person:
 CATEGORIES = (("debt_collection", 22), ("pricing_fees", 17), ("repayment", 11), ("credit_report", 10),
               ("marketing", 8), ("service_attitude", 7), ("personal_info", 6), ("credit_limit", 6), ("bundling", 6),
               ("fraud_victim", 4), ("other", 3))
-TEMPLATES: dict[str, list[str]] = {
+# What people take to the central bank's 12363 line: credit reports, payments, personal data.
+PBOC_CATEGORIES = (("credit_report", 40), ("personal_info", 25), ("repayment", 20), ("debt_collection", 15))
+# Each template: (facts, requests that fit those facts). Slots are filled by _slots().
+STOP_COLLECTION = ("要求立即停止骚扰性催收，不得再联系我的亲友同事", "要求对违规催收人员追责并书面道歉",
+                   "要求停止催收，协商分期还款并减免罚息")
+TEMPLATES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "debt_collection": [
-        "我在贵司{product}借款{amount}，目前逾期{od}天。从{date1}开始催收人员每天打电话{n}次以上，还联系我的{contacts}，"
-        "说我欠钱不还，严重影响我的工作和生活。",
-        "本人并非借款人，也从未同意任何人把我的号码留作联系人。近{k}天持续接到贵司催收电话，称我的{debtor_rel}欠款未还，"
-        "要求我代为转告，接电话的人语气很凶，还说要“上门拜访”。",
-        "{date1}催收员来电时言语侮辱，说要“联系村委会”“去单位找领导”，还发短信称要起诉我并通知我的家人。"
-        "我只是暂时资金困难，逾期{od}天，愿意协商还款。",
-        "贵司委托的第三方催收机构冒充律师事务所给我发“律师函”，威胁三天内不还款就立案，晚上{late_hour}点以后还在打电话。",
-        "催收人员把我的欠款信息发到了我的{contacts}那里，相当于“爆通讯录”，我已经因为这件事被单位约谈。",
-        "我在{date1}已经和贵司客服协商好{term}期分期还款，但委外催收仍然每天打电话催我一次性结清{amount}，"
-        "前后说法不一致。",
+        (("我在贵司{product}借款{amount}，目前逾期{od}天。从{date1}开始催收人员每天打电话{n}次以上，还联系我的{contacts}，"
+         "说我欠钱不还，严重影响我的工作和生活。"), STOP_COLLECTION),
+        (("本人并非借款人，也从未同意任何人把我的号码留作联系人。近{k}天持续接到贵司催收电话，称我的{debtor_rel}欠款未还，"
+         "要求我代为转告，接电话的人语气很凶，还说要“上门拜访”。"),
+         ("要求停止拨打我的电话并删除我的号码", "要求说明我的号码从何而来，并停止骚扰")),
+        (("{date1}催收员来电时言语侮辱，说要“联系村委会”“去单位找领导”，还发短信称要起诉我并通知我的家人。"
+         "我只是暂时资金困难，逾期{od}天，愿意协商还款。"), STOP_COLLECTION),
+        ("贵司委托的第三方催收机构冒充律师事务所给我发“律师函”，威胁三天内不还款就立案，晚上{late_hour}点以后还在打电话。",
+         ("要求核查该催收机构资质并追责", "要求停止夜间催收，对违规催收人员追责")),
+        ("催收人员把我的欠款信息发到了我的{contacts}那里，相当于“爆通讯录”，我已经因为这件事被单位约谈。",
+         ("要求立即停止联系我的通讯录联系人，并书面道歉", "要求赔偿名誉损失并对催收人员追责")),
+        ("我在{date1}已经和贵司客服协商好{term}期分期还款，但委外催收仍然每天打电话催我一次性结清{amount}，前后说法不一致。",
+         ("要求按已协商的分期方案执行，停止委外催收", "要求核实协商记录并停止催收")),
     ],
     "pricing_fees": [
-        "我{date1}在贵司App借款{amount}，分{term}期，页面展示年化利率{apr}%，但加上担保费、服务费后每月要还{monthly}元，"
-        "实际年化综合成本超过{real_apr}%，超过了24%。",
-        "借款时页面只显示日利率{daily}%，没有明确展示年化综合成本，还款时才发现每期多收{fee}元“信用评估费”，事先并未告知。",
-        "我想提前结清{product}，客服说要支付剩余本金{pct}%的提前还款违约金{fee}元，剩余各期的服务费也要一次性收取，"
-        "借款时并没有明确提示。",
-        "我{date1}首次借款，第{d}天就全额提前还款，按贵司公布的冷静期规则应该免息免费，但还是被收了利息和服务费{fee}元。",
-        "逾期{od}天就被收取罚息和违约金共计{fee}元，和本金相比高得离谱，收费不合理。",
-        "我已经还了{paid}元，本金只有{amount}，对方还说我欠{remain}元，利息和费用的计算方式完全不透明。",
+        (("我{date1}在贵司App借款{amount}，分{term}期，页面展示年化利率{apr}%，但加上担保费、服务费后每月要还{monthly}元，"
+         "实际年化综合成本超过{real_apr}%，超过了24%。"),
+         ("要求按年化24%以内重新核算并退还超出部分", "要求退还担保费和服务费")),
+        ("借款时页面只显示日利率{daily}%，没有明确展示年化综合成本，还款时才发现每期多收{fee}“信用评估费”，事先并未告知。",
+         ("要求退还信用评估费", "要求提供完整的费用明细并说明计算依据")),
+        (("我想提前结清{product}，客服说要支付剩余本金{pct}%的提前还款违约金{fee}，剩余各期的服务费也要一次性收取，"
+         "借款时并没有明确提示。"), ("要求免除提前还款违约金", "要求按实际借款天数计收利息，免收剩余期数服务费")),
+        ("我{date1}首次借款，第{d}天就全额提前还款，按贵司公布的冷静期规则应该免息免费，但还是被收了利息和服务费{fee}。",
+         ("要求按冷静期规则全额退还利息和服务费{fee}",)),
+        ("逾期{od}天就被收取罚息和违约金共计{fee}，和本金相比高得离谱，收费不合理。",
+         ("要求减免罚息和违约金", "要求说明罚息计算依据并减免")),
+        ("我已经还了{paid}，本金只有{amount}，对方还说我欠{remain}，利息和费用的计算方式完全不透明。",
+         ("要求提供完整的费用明细并说明计算依据", "要求重新核算欠款，退还多收部分")),
     ],
     "repayment": [
-        "{date1}是还款日，我{bank}卡里余额充足，但贵司扣款失败，第二天就显示逾期并收取罚息{fee}元，还担心影响征信。",
-        "同一期账单在{date1}被重复扣款两次，共多扣了{amount2}元，客服说7个工作日内退回，到现在还没有退。",
-        "我已经在App上主动还款，系统又从我绑定的{bank}卡自动扣款{amount2}元，导致我的房贷扣款失败。",
-        "申请更换还款银行卡一直失败，App提示“系统繁忙”，结果逾期{od}天，还被催收。",
-        "提前结清后贵司仍在{date1}从我的{bank}卡扣款{amount2}元，说是“系统延迟”，至今未退。",
+        ("{date1}是还款日，我{bank}卡里余额充足，但贵司扣款失败，第二天就显示逾期并收取罚息{fee}，还担心影响征信。",
+         ("要求免除因扣款失败产生的罚息并撤销逾期", "要求说明扣款失败原因，确保不上报征信")),
+        ("同一期账单在{date1}被重复扣款两次，共多扣了{amount2}，客服说7个工作日内退回，到现在还没有退。",
+         ("要求立即退还重复扣款{amount2}", "要求退还重复扣款并赔偿利息损失")),
+        ("我已经在App上主动还款，系统又从我绑定的{bank}卡自动扣款{amount2}，导致我的房贷扣款失败。",
+         ("要求退还多扣款项{amount2}并出具说明", "要求退款并为我向银行出具情况说明")),
+        ("申请更换还款银行卡一直失败，App提示“系统繁忙”，结果逾期{od}天，还被催收。",
+         ("要求修复换卡功能并撤销逾期", "要求撤销逾期记录并免除罚息")),
+        ("提前结清后贵司仍在{date1}从我的{bank}卡扣款{amount2}，说是“系统延迟”，至今未退。",
+         ("要求立即退还{amount2}", "要求退款并出具结清证明")),
     ],
     "credit_report": [
-        "我在{date1}已经结清全部借款，但人民银行征信报告上贵司的一笔贷款仍显示“逾期”，影响了我的房贷审批。",
-        "因为贵司系统扣款失败造成的逾期{od}天被上报了征信，这不是我的责任，要求更正。",
-        "我从来没有在贵司申请过借款，但征信报告里出现了贵司的贷款记录和{n}次查询记录，怀疑身份被冒用。",
-        "贵司上报征信的还款状态和实际不符，我在{date1}提出异议，{k}天了没有任何回复。",
-        "办理{product}时并没有告知会查询征信，结果征信报告上多了{n}条“贷款审批”查询记录，导致我申请房贷被拒。",
+        ("我在{date1}已经结清全部借款，但人民银行征信报告上贵司的一笔贷款仍显示“逾期”，影响了我的房贷审批。",
+         ("要求更正征信记录并出具结清证明", "要求尽快更正征信并书面答复")),
+        ("因为贵司系统扣款失败造成的逾期{od}天被上报了征信，这不是我的责任，要求更正。",
+         ("要求更正征信记录并出具情况说明",)),
+        ("我从来没有在贵司申请过借款，但征信报告里出现了贵司的贷款记录和{n}次查询记录，怀疑身份被冒用。",
+         ("要求删除非本人的贷款及查询记录，停止催收", "要求核实借款是否本人申请并更正征信")),
+        ("贵司上报征信的还款状态和实际不符，我在{date1}提出异议，{k}天了没有任何回复。",
+         ("要求尽快处理征信异议并书面答复",)),
+        ("办理{product}时并没有告知会查询征信，结果征信报告上多了{n}条“贷款审批”查询记录，导致我申请房贷被拒。",
+         ("要求删除未经授权的查询记录", "要求出示征信查询授权书")),
     ],
     "personal_info": [
-        "我在贵司借款后不久就接到大量贷款推销电话，对方能准确说出我的姓名、借款金额和还款日，怀疑贵司泄露了我的个人信息。",
-        "贵司App在没有经过我同意的情况下读取通讯录和位置信息，关掉权限就不能使用。",
-        "催收人员把我的身份证号、欠款金额发给了我的{contacts}，泄露了我的个人信息。",
-        "我要求注销账户并删除我的个人信息，客服一直推脱说“系统无法办理”。",
-        "我在{date1}收到一条短信，里面有我的身份证号后四位和借款金额，发送方不是贵司官方号码，怀疑信息被泄露给了第三方。",
+        ("我在贵司借款后不久就接到大量贷款推销电话，对方能准确说出我的姓名、借款金额和还款日，怀疑贵司泄露了我的个人信息。",
+         ("要求查明信息泄露原因并追究责任", "要求说明个人信息的使用和共享情况")),
+        ("贵司App在没有经过我同意的情况下读取通讯录和位置信息，关掉权限就不能使用。",
+         ("要求删除已采集的通讯录信息，允许关闭权限正常使用",)),
+        ("催收人员把我的身份证号、欠款金额发给了我的{contacts}，泄露了我的个人信息。",
+         ("要求查明信息泄露原因并追究责任", "要求书面道歉并对责任人严肃处理")),
+        ("我要求注销账户并删除我的个人信息，客服一直推脱说“系统无法办理”。",
+         ("要求注销账户并删除我的个人信息",)),
+        ("我在{date1}收到一条短信，里面有我的身份证号后四位和借款金额，发送方不是贵司官方号码，怀疑信息被泄露给了第三方。",
+         ("要求查明信息泄露原因并书面答复",)),
     ],
     "marketing": [
-        "我已经多次回复TD退订，但还是每天收到贵司“您有{limit}元额度待领取”的营销短信，最近{k}天收到了{n}条。",
-        "贵司营销人员频繁打电话推销贷款，说“免息”“秒到账”，借款后才发现利息很高，属于虚假宣传。",
-        "我从来没有注册过贵司账户，却收到“您的{limit}元借款已审批通过，点击链接领取”的短信，属于误导性营销。",
-        "营销电话晚上{late_hour}点还在打，我明确拒绝后又换号码继续打，严重影响休息。",
-        "贵司在短视频平台的广告宣称“日息低至0.02%”“不查征信”，实际借款利率远高于宣传。",
+        ("我已经多次回复TD退订，但还是每天收到贵司“您有{limit}元额度待领取”的营销短信，最近{k}天收到了{n}条。",
+         ("要求立即停止发送营销短信", "要求将我的号码列入营销免打扰名单")),
+        ("贵司营销人员频繁打电话推销贷款，说“免息”“秒到账”，借款后才发现利息很高，属于虚假宣传。",
+         ("要求对虚假宣传作出解释并整改", "要求停止营销电话并退还多收利息")),
+        ("我从来没有注册过贵司账户，却收到“您的{limit}元借款已审批通过，点击链接领取”的短信，属于误导性营销。",
+         ("要求停止发送此类短信并说明我的号码来源",)),
+        ("营销电话晚上{late_hour}点还在打，我明确拒绝后又换号码继续打，严重影响休息。",
+         ("要求立即停止拨打营销电话", "要求将我的号码列入营销免打扰名单")),
+        ("贵司在短视频平台的广告宣称“日息低至0.02%”“不查征信”，实际借款利率远高于宣传。",
+         ("要求对虚假宣传作出解释并整改",)),
     ],
     "service_attitude": [
-        "{date1}我拨打贵司客服热线咨询还款问题，客服（工号{staffno}）态度恶劣、很不耐烦，最后直接挂断了电话。",
-        "多次拨打客服电话，排队超过{wait}分钟也转不到人工，问题一直得不到解决。",
-        "在线客服答非所问，只会机械回复，我反映的问题{k}天了没有任何进展。",
-        "客服（工号{staffno}）承诺{date1}前回电处理，至今没有任何人联系我。",
+        ("{date1}我拨打贵司客服热线咨询还款问题，客服（工号{staffno}）态度恶劣、很不耐烦，最后直接挂断了电话。",
+         ("要求客服人员道歉并对其进行处理",)),
+        ("多次拨打客服电话，排队超过{wait}分钟也转不到人工，问题一直得不到解决。",
+         ("要求尽快安排专人回电解决问题", "要求改进客服服务")),
+        ("在线客服答非所问，只会机械回复，我反映的问题{k}天了没有任何进展。",
+         ("要求尽快安排专人回电解决问题",)),
+        ("客服（工号{staffno}）承诺{date1}前回电处理，至今没有任何人联系我。",
+         ("要求尽快回电处理并对该客服进行处理",)),
     ],
     "credit_limit": [
-        "我一直按时还款，{date1}突然被降额，从{limit}元降到{limit2}元，没有任何通知和说明。",
-        "额度被冻结，App显示“综合评分不足”，我没有任何逾期，要求说明原因并恢复额度。",
-        "申请提额时被要求先购买会员，交了会员费{fee}元后额度并没有提升。",
-        "我正在使用的{product}额度在{date1}被清零，导致我原定的分期付款无法完成。",
+        ("我一直按时还款，{date1}突然被降额，从{limit}元降到{limit2}元，没有任何通知和说明。",
+         ("要求恢复额度并说明降额原因", "要求书面说明额度调整依据")),
+        ("额度被冻结，App显示“综合评分不足”，我没有任何逾期，要求说明原因并恢复额度。",
+         ("要求恢复额度并说明冻结原因",)),
+        ("申请提额时被要求先购买会员，交了会员费{fee}后额度并没有提升。", ("要求退还会员费{fee}",)),
+        ("我正在使用的{product}额度在{date1}被清零，导致我原定的分期付款无法完成。",
+         ("要求恢复额度并说明原因",)),
     ],
     "bundling": [
-        "借款{amount}时被默认勾选了“{insurance}”，每期扣费{fee}元，借款时没有明确提示，属于捆绑搭售。",
-        "放款前页面提示要开通“{member}”才能提高通过率，开通后扣了{fee}元，要求退还。",
-        "借款合同里有一笔我不知道的保险费用{fee}元，客服说不能单独取消。",
-        "每月自动扣“{member}”会员费{fee}元，我从来没有主动开通过，也找不到取消入口。",
+        ("借款{amount}时被默认勾选了“{insurance}”，每期扣费{fee}，借款时没有明确提示，属于捆绑搭售。",
+         ("要求退还保险费并取消该保险", "要求解释为何默认勾选并退款")),
+        ("放款前页面提示要开通“{member}”才能提高通过率，开通后扣了{fee}，要求退还。", ("要求退还会员费{fee}",)),
+        ("借款合同里有一笔我不知道的保险费用{fee}，客服说不能单独取消。", ("要求取消保险并退还保险费{fee}",)),
+        ("每月自动扣“{member}”会员费{fee}，我从来没有主动开通过，也找不到取消入口。",
+         ("要求取消会员并退还已扣费用", "要求提供取消入口并退款")),
     ],
     "fraud_victim": [
-        "{date1}有人冒充贵司客服，说我的“校园贷账户”需要注销，否则影响征信，诱导我在贵司借款{amount}后转到所谓的“安全账户”，"
-        "我被骗了。",
-        "接到自称贵司工作人员的电话，说可以帮我“提升额度”“降低利率”，要我先交{fee}元手续费，后来发现被骗。"
-        "要求贵司协助追回并停止收取该笔借款的利息。",
-        "骗子冒用我的身份信息在贵司借款{amount}，我本人从未申请过，已经向公安机关报案（回执号{police_no}）。",
-        "一家自称“征信修复”的公司收了我{fee}元，说能消除贵司上报的逾期记录，后来就联系不上了，贵司是否和他们有合作？",
+        (("{date1}有人冒充贵司客服，说我的“校园贷账户”需要注销，否则影响征信，诱导我在贵司借款{amount}后转到所谓的“安全账户”，"
+         "我被骗了。"), ("要求协助追回损失，停止计息并配合公安机关调查", "要求减免该笔借款利息")),
+        ("接到自称贵司工作人员的电话，说可以帮我“提升额度”“降低利率”，要我先交{fee}手续费，后来发现被骗。",
+         ("要求贵司协助追回损失", "要求核实该人员是否为贵司员工")),
+        ("骗子冒用我的身份信息在贵司借款{amount}，我本人从未申请过，已经向公安机关报案（回执号{police_no}）。",
+         ("要求核实借款是否本人申请，注销借款并停止催收",)),
+        ("一家自称“征信修复”的公司收了我{fee}，说能消除贵司上报的逾期记录，后来就联系不上了，贵司是否和他们有合作？",
+         ("要求说明贵司是否与该机构有合作",)),
     ],
     "other": [
-        "申请开具结清证明，客服说需要{k}个工作日，我急需用于房贷审批。",
-        "App无法登录，人脸识别一直失败，无法查看账单和还款。",
-        "要求提供借款合同和放款凭证，贵司一直没有提供。",
-        "我在{date1}申请注销账户，一直显示“审核中”，无法完成注销。",
+        ("申请开具结清证明，客服说需要{k}个工作日，我急需用于房贷审批。", ("要求三个工作日内开具结清证明",)),
+        ("App无法登录，人脸识别一直失败，无法查看账单和还款。", ("要求尽快修复并提供其他还款渠道",)),
+        ("要求提供借款合同和放款凭证，贵司一直没有提供。", ("要求提供借款合同及放款凭证",)),
+        ("我在{date1}申请注销账户，一直显示“审核中”，无法完成注销。", ("要求尽快完成账户注销",)),
     ],
 }
-REQUESTS: dict[str, list[str]] = {
-    "debt_collection": ["要求立即停止骚扰性催收，不得再联系我的亲友同事", "要求对违规催收人员追责并书面道歉",
-                        "要求停止催收，协商分期还款并减免罚息", "要求停止拨打我的电话，删除我的号码"],
-    "pricing_fees": ["要求退还多收的利息和服务费{fee}元", "要求按年化24%以内重新核算并退还超出部分",
-                     "要求免除提前还款违约金", "要求提供完整的费用明细并说明计算依据"],
-    "repayment": ["要求退还重复扣款{amount2}元并消除逾期记录", "要求免除因扣款失败产生的罚息",
-                  "要求尽快退款并赔偿损失", "要求修复换卡功能并撤销逾期"],
-    "credit_report": ["要求更正征信记录并出具情况说明", "要求删除非本人的贷款及查询记录",
-                      "要求尽快处理征信异议并书面答复"],
-    "personal_info": ["要求说明个人信息的使用和共享情况，停止违规使用", "要求删除我的个人信息并注销账户",
-                      "要求查明信息泄露原因并追究责任"],
-    "marketing": ["要求立即停止发送营销短信和拨打营销电话", "要求将我的号码列入营销免打扰名单",
-                  "要求对虚假宣传作出解释并整改"],
-    "service_attitude": ["要求客服人员道歉并对其进行处理", "要求尽快安排专人回电解决问题",
-                         "要求改进客服服务"],
-    "credit_limit": ["要求恢复额度并说明降额原因", "要求退还会员费{fee}元", "要求书面说明额度调整依据"],
-    "bundling": ["要求退还保险费/会员费{fee}元", "要求取消搭售的服务并退款", "要求解释为何默认勾选"],
-    "fraud_victim": ["要求协助追回损失，停止计息并配合公安机关调查", "要求核实借款是否本人申请并停止催收",
-                     "要求说明贵司是否与该机构有合作"],
-    "other": ["要求尽快办理", "要求在三个工作日内答复", "要求提供相关材料"],
-}
+HARDSHIP_ABOUT_DEBT = ("debt_collection", "pricing_fees", "repayment", "credit_report", "fraud_victim")
 THREATS = {
     "media_threat": "如果再不妥善处理，我将向媒体和网络平台曝光。",
     "regulator_threat": "如果本周内没有答复，我会向金融监管部门12378热线投诉。",
@@ -331,6 +355,13 @@ def _money(v: float) -> str:
     return f"{int(v):,}元"
 
 
+def _third_person(text: str, who: str) -> str:
+    """First person → `who`, in one pass (so `who` itself is not rewritten)."""
+    if who == "其":
+        text = text.replace("我的", "\0").replace("本人的", "\0")
+    return text.replace("本人", "\1").replace("我", "\1").replace("\0", "其").replace("\1", who)
+
+
 def _slots(r: random.Random, p: _Person, at: datetime, product: str | None) -> dict[str, Any]:
     principal = r.choice((3000, 5000, 8000, 10000, 12000, 15000, 20000, 30000, 50000)) + r.choice((0, 0, 500, 1000))
     term = r.choice((3, 6, 6, 12, 12, 12, 24, 36))
@@ -352,10 +383,6 @@ def _slots(r: random.Random, p: _Person, at: datetime, product: str | None) -> d
         "paid": _money(paid), "remain": _money(principal * r.uniform(0.3, 0.9)), "pct": r.choice((2, 3, 5)),
         "d": r.randint(1, 6), "staffno": "", "age": p.age(at.date()), "name": p.name,
     }
-
-
-def _third_person(text: str, who: str) -> str:
-    return text.replace("本人", who).replace("我", who)
 
 
 # ---- handling texts ------------------------------------------------------------------------------
@@ -482,7 +509,7 @@ PAUSE_NOTES = {
     "mediation": ["经双方同意，提交{city}金融消费纠纷调解中心调解（调解编号TJ{ts}）",
                   "投诉人同意由行业调解组织调解，已移送（调解编号TJ{ts}）"],
     "appraisal": ["委托司法鉴定机构对借款合同电子签名及人脸影像进行鉴定（委托编号JD{ts}）",
-                  "对催收通话录音进行声纹鉴定（委托编号JD{ts}）"],
+                  "委托司法鉴定机构对催收通话录音进行声纹鉴定（委托编号JD{ts}）"],
 }
 SATISFACTION_BY_RESULT = {
     "upheld": ((("satisfied", 70), ("basically_satisfied", 20), ("dissatisfied", 3), ("unreachable", 7))),
@@ -495,6 +522,10 @@ CALLBACK_NOTES = {"satisfied": "回访客户，对处理结果表示满意", "ba
                   "unreachable": "回访三次未接通，已发送短信告知"}
 NOTICE_CHANNELS = (("phone", 35), ("sms", 30), ("app", 15), ("wechat", 6), ("email", 5), ("letter", 6),
                    ("in_person", 3))
+REVIEW_UPHELD = ["经核查，原处理意见认定事实清楚、依据充分、程序合规，予以维持",
+                 "经核查，投诉人未提出新的事实和证据，原处理意见予以维持"]
+REVIEW_CHANGED = ["经核查，原处理意见对部分事实认定不充分，现予变更，并已重新向投诉人说明",
+                  "经核查，原处理意见对减免范围认定过窄，变更为扩大减免范围，已重新告知投诉人"]
 WITHDRAW_REASONS = ["投诉人来电表示问题已自行解决，申请撤回投诉（通话录音{ref}）", "投诉人在App内撤回投诉（操作流水{ref}）",
                     "投诉人与我司协商一致后书面撤回投诉（撤诉书{ref}）"]
 EXTEND_REASONS = ["需调取委外催收机构全部通话录音逐一核实，情况复杂", "涉及征信数据更正，需与征信中心核对",
@@ -503,7 +534,7 @@ EXTEND_REASONS = ["需调取委外催收机构全部通话录音逐一核实，�
 
 # ---- channels ------------------------------------------------------------------------------------
 CHANNEL_WEIGHTS = (("hotline", 36), ("app", 27), ("wechat", 9), ("internet_platform", 8), ("email", 4),
-                   ("letter", 3), ("branch", 3), ("regulator_12378", 6), ("regulator_12363", 4))
+                   ("letter", 3), ("branch", 3), ("regulator_12378", 4), ("regulator_12363", 2.5))
 EXT_PREFIX = {"hotline": "HL", "app": "APP", "wechat": "WX", "internet_platform": "HM", "email": "EM", "letter": "XH",
               "branch": "WD", "regulator_12378": "JR12378-", "regulator_12363": "RH12363-"}
 
@@ -528,6 +559,7 @@ class _Plan:
 
     seed: int
     category: str
+    city: str = "郑州市"  # where the complainant lives (for the mediation body)
     agency: bool = False  # filed by a proxy "rights-defence" agency
     refuse: bool = False
 
@@ -541,8 +573,9 @@ class _Record:
 
 
 def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, category: str, *,
-                 repeat_of: tuple[datetime, str] | None, agency: str | None, agent_for_elderly: _Person | None,
-                 lawyer: _Person | None) -> dict[str, Any]:
+                 repeat_of: tuple[datetime, str] | None, agent: _Person | None, agent_kind: str | None,
+                 agency: str | None = None) -> dict[str, Any]:
+    """One intake row. agent_kind: relative (for an elderly parent), lawyer, or agency (代理维权)."""
     product = _weighted(r, PRODUCTS) if category not in ("marketing",) or r.random() < 0.5 else None
     slots = _slots(r, p, at, product)
     flags: list[str] = []
@@ -562,12 +595,13 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
     elif category == "credit_report":
         respondent_branch = "征信管理岗"
 
-    if agency:
+    if agent_kind == "agency":
         text = PROXY_TEXT.format(name=p.name, agency=agency, hardship=r.choice(PROXY_HARDSHIPS))
         request = "停息挂账，本金分60期偿还；减免全部罚息及费用；消除征信不良记录"
     else:
-        text = r.choice(TEMPLATES[category]).format(**slots)
-        request = r.choice(REQUESTS[category]).format(**slots)
+        facts, requests = r.choice(TEMPLATES[category])
+        text = facts.format(**slots)
+        request = r.choice(requests).format(**slots)
         age = p.age(at.date())
         if age >= 60:
             if r.random() < 0.85:
@@ -576,10 +610,12 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
                 text = f"本人今年{age}岁，不太会用智能手机。" + text
         if p.vulnerable:
             flags.append("vulnerable")
-            text += f"我目前{p.vulnerable}，实在没有能力一次性还款。"
-        threat_p = 0.22 if repeat_of else 0.06
+            text += f"我目前{p.vulnerable}，" + ("实在没有能力一次性还款。" if category in HARDSHIP_ABOUT_DEBT
+                                                 else "希望贵司尽快处理。")
+        threat_p = 0.15 if repeat_of else 0.03
         if r.random() < threat_p:
-            threat = _weighted(r, (("media_threat", 5), ("regulator_threat", 3), ("litigation_threat", 2)))
+            threat = _weighted(r, (("media_threat", 5), ("regulator_threat", 0 if channel.startswith("regulator_") else 3),
+                                   ("litigation_threat", 2)))
             flags.append(threat)
             text += THREATS[threat]
         if repeat_of:
@@ -598,32 +634,38 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
         raw["contact_address"] = p.address
     if p.email and (channel == "email" or r.random() < 0.2):
         raw["email"] = p.email
-    if agency:
-        a = agent_for_elderly  # the agency's staffer
+    regulator = {"regulator_12378": "国家金融监督管理总局12378热线转办：",
+                 "regulator_12363": "中国人民银行12363热线转办："}.get(channel)
+    if agent_kind == "agency":
+        a = agent  # the agency's staffer, the same few across many filings
         raw.update(agent_name=a.name, agent_phone=a.phone, agent_id_number=a.id_number, agent_relation="other",
                    power_of_attorney=f"WT{at:%Y%m%d}{r.randrange(10 ** 4):04d}", poa_scope="代为投诉、协商还款",
                    poa_valid_until=(at.date() + timedelta(days=365)).isoformat())
-    elif agent_for_elderly is not None:
-        rel = "儿子" if agent_for_elderly.male else "女儿"
+    elif agent_kind == "relative":
+        rel = "儿子" if agent.male else "女儿"
         parent = "父亲" if p.male else "母亲"
-        text = (f"我是投诉人{p.name}的{rel}，老人年纪大了不会操作手机，受其委托代为投诉。"
-                + _third_person(text, "我" + parent))
-        raw.update(agent_name=agent_for_elderly.name, agent_phone=agent_for_elderly.phone,
-                   agent_id_number=agent_for_elderly.id_number, agent_relation="relative",
+        if regulator:
+            text = f"{regulator}消费者{p.surname}某的{rel}代为反映，" + _third_person(text, "其" + parent)
+        else:
+            text = (f"我是投诉人{p.name}的{rel}，老人年纪大了不会操作手机，受其委托代为投诉。"
+                    + _third_person(text, "我" + parent))
+        raw.update(agent_name=agent.name, agent_phone=agent.phone, agent_id_number=agent.id_number,
+                   agent_relation="relative",
                    power_of_attorney=f"WT{at:%Y%m%d}{r.randrange(10 ** 4):04d}", poa_scope="代为投诉及接收处理意见",
                    poa_valid_until=(at.date() + timedelta(days=180)).isoformat())
-    elif lawyer is not None:
-        text = f"{r.choice(LAW_FIRMS)}律师{lawyer.name}受{p.name}委托，就以下事项提出投诉：" + _third_person(text, "委托人")
-        raw.update(agent_name=lawyer.name, agent_phone=lawyer.phone, agent_id_number=lawyer.id_number,
+    elif agent_kind == "lawyer":
+        firm = LAW_FIRMS[int(agent.id_number[-2]) % len(LAW_FIRMS)]
+        lead = (f"{regulator}{firm}{agent.surname}律师受消费者{p.surname}某委托反映，" if regulator
+                else f"{firm}律师{agent.name}受{p.name}委托，就以下事项提出投诉：")
+        text = lead + _third_person(text, "委托人")
+        raw.update(agent_name=agent.name, agent_phone=agent.phone, agent_id_number=agent.id_number,
                    agent_relation="lawyer", power_of_attorney=f"LS{at:%Y%m%d}{r.randrange(10 ** 4):04d}",
                    poa_scope="特别授权：代为投诉、调解、和解",
                    poa_valid_until=(at.date() + timedelta(days=365)).isoformat())
+    elif regulator:
+        text = f"{regulator}消费者{p.surname}某反映，" + _third_person(text, "其")
 
-    if channel == "regulator_12378":
-        text = f"国家金融监督管理总局12378热线转办：消费者{p.surname}某反映，" + _third_person(text, "其")
-    elif channel == "regulator_12363":
-        text = f"中国人民银行12363热线转办：金融消费者{p.surname}某反映，" + _third_person(text, "其")
-    elif channel == "internet_platform":
+    if channel == "internet_platform":
         text = (f"【投诉对象】{DEMO_INSTITUTION}【投诉问题】{SHORT[category]}【投诉要求】{request}"
                 f"【涉诉金额】{slots['amount']}【详细描述】" + text)
     elif channel == "letter":
@@ -646,19 +688,27 @@ def _generate(n: int, rng: random.Random, start: datetime, end: datetime) -> lis
     proxy_staff = [_person(rng, today) for _ in PROXY_AGENCIES]
     n_agency = max(2, n // 300)
 
-    def add(at: datetime, channel: str, category: str, p: _Person, repeat_of, *, agency=None, helper=None,
-            lawyer=None, refuse=False) -> None:
-        raw = _make_record(rng, p, at, channel, category, repeat_of=repeat_of, agency=agency,
-                           agent_for_elderly=helper, lawyer=lawyer)
-        records.append(_Record(at, channel, raw, _Plan(rng.getrandbits(48), category, bool(agency), refuse)))
+    def add(at: datetime, channel: str, category: str, p: _Person, repeat_of, agent: _Person | None,
+            agent_kind: str | None, *, agency: str | None = None, refuse: bool = False) -> None:
+        raw = _make_record(rng, p, at, channel, category, repeat_of=repeat_of, agent=agent, agent_kind=agent_kind,
+                           agency=agency)
+        records.append(_Record(at, channel, raw, _Plan(rng.getrandbits(48), category, p.region[2], bool(agency),
+                                                       refuse)))
 
     # Proxy-agency filings: template text, same few agency staff, mostly refused after verification.
     for i in range(n_agency):
         at = start + (end - start) * rng.uniform(0.05, 0.97)
         at = min(at, end - timedelta(days=3))
         k = i % len(PROXY_AGENCIES)
-        add(_time_of_day(rng, "hotline", at.date()), rng.choice(("hotline", "email", "letter")), "debt_collection",
-            _person(rng, today), None, agency=PROXY_AGENCIES[k], helper=proxy_staff[k], refuse=i % 3 != 2)
+        channel = rng.choice(("hotline", "email", "letter"))
+        add(_time_of_day(rng, channel, at.date()), channel, "debt_collection", _person(rng, today), None,
+            proxy_staff[k], "agency", agency=PROXY_AGENCIES[k], refuse=i % 3 != 2)
+
+    # A few filed online in the last hours: still waiting in the intake queue.
+    for _ in range(max(2, n // 400)):
+        channel = rng.choice(("app", "app", "wechat", "internet_platform"))
+        at = (end - timedelta(minutes=rng.uniform(10, 180))).replace(microsecond=0)
+        add(max(at, start), channel, _weighted(rng, CATEGORIES), _person(rng, today), None, None, None)
 
     while len(records) < n:
         elderly = rng.random() < 0.07
@@ -667,26 +717,30 @@ def _generate(n: int, rng: random.Random, start: datetime, end: datetime) -> lis
         day = rng.choices(days, weights=day_w)[0]
         channel = _weighted(rng, CHANNEL_WEIGHTS)
         at = _time_of_day(rng, channel, day)
-        category = _weighted(rng, CATEGORIES)
-        helper = _person(rng, today) if elderly and rng.random() < 0.5 else None
-        if helper is not None:
-            helper.surname = p.surname
-        lawyer = _person(rng, today) if helper is None and rng.random() < 0.025 else None
+        category = _weighted(rng, PBOC_CATEGORIES if channel == "regulator_12363" else CATEGORIES)
+        agent, agent_kind = None, None
+        if elderly and rng.random() < 0.5:  # a son or daughter files for an elderly parent
+            agent, agent_kind = _person(rng, today), "relative"
+            agent.name, agent.surname = _name(rng, agent.male, p.surname)
+        elif rng.random() < 0.025:
+            agent, agent_kind = _person(rng, today), "lawyer"
         prev = None
         for j in range(size):
             if j:
                 gap = rng.uniform(1, 12) if rng.random() < 0.8 else rng.uniform(20, 75)
-                channel = _weighted(rng, (("hotline", 30), ("app", 20), (channel, 25), ("regulator_12378", 12),
-                                          ("regulator_12363", 5), ("internet_platform", 8)))
+                channel = _weighted(rng, (("hotline", 30), ("app", 20), (channel, 25), ("regulator_12378", 8),
+                                          ("regulator_12363", 3), ("internet_platform", 8)))
                 at = _time_of_day(rng, channel, (prev[0] + timedelta(days=gap)).date())
                 if rng.random() < 0.2:
                     category = _weighted(rng, CATEGORIES)
+                if channel == "regulator_12363" and category not in [c for c, _w in PBOC_CATEGORIES]:
+                    channel = "regulator_12378"  # the central bank's line takes credit-report, payment and data cases
             if at > latest or at < start:
                 break
             name_zh = {"hotline": "客服热线", "app": "App", "wechat": "微信公众号", "internet_platform": "网络投诉平台",
                        "email": "电子邮件", "letter": "信函", "branch": "线下网点", "regulator_12378": "12378热线",
                        "regulator_12363": "12363热线"}
-            add(at, channel, category, p, (prev[0], name_zh[prev[1]]) if prev else None, helper=helper, lawyer=lawyer)
+            add(at, channel, category, p, (prev[0], name_zh[prev[1]]) if prev else None, agent, agent_kind)
             prev = (at, channel)
             if len(records) >= n:
                 break
@@ -696,14 +750,11 @@ def _generate(n: int, rng: random.Random, start: datetime, end: datetime) -> lis
     for rec in records:
         key = (rec.channel, rec.at.date())
         seq[key] = seq.get(key, 0) + 1
-        if rec.channel == "internet_platform":
-            ext = f"HM{17000000000 + int(rec.at.timestamp()) // 7 + seq[key]}"
-        else:
-            ext = f"{EXT_PREFIX[rec.channel]}{rec.at:%Y%m%d}{seq[key]:04d}"
+        ext = f"{EXT_PREFIX[rec.channel]}{rec.at:%Y%m%d}{seq[key]:04d}"
         rec.raw["external_id"] = ext
         if rec.channel.startswith("regulator_"):
-            rec.raw["regulator_ref"] = ("银保监投诉" if rec.channel.endswith("12378") else "人行转办") + \
-                f"〔{rec.at:%Y}〕{rec.at:%m%d}{seq[key]:03d}号"
+            kind = "金管投诉" if rec.channel.endswith("12378") else "人行转办"
+            rec.raw["regulator_ref"] = f"{kind}〔{rec.at:%Y}〕{rec.at:%m%d}{seq[key]:03d}号"
     return records
 
 
@@ -808,7 +859,9 @@ class _Sim:
         A = self.actors
         sup = A[DISPATCHER]
         c = self.state[cid]
-        ref = lambda prefix: f"{prefix}{self.clock:%Y%m%d}{r.randrange(10 ** 6):06d}"  # noqa: E731
+
+        def ref(prefix: str) -> str:  # a document / record number dated today
+            return f"{prefix}{self.clock:%Y%m%d}{r.randrange(10 ** 6):06d}"
 
         if plan.refuse:
             who = A[self.pick(c, r)]
@@ -835,9 +888,10 @@ class _Sim:
         self.call(H.assign, cid, sup, assignee, reason=f"按分层路由派单至{TEAM_ZH.get(c.team, c.team)}")
         me = A[assignee]
         yield self.later(r, 0.05, 2.5)
-        self.call(H.accept, cid, me, note=r.choice(("已受理，已告知投诉人处理时限", "已受理", "已受理并短信告知受理编号")))
-        yield self.later(r, 20, 70) if r.random() < 0.05 else self.later(r, 0.1, 16)
-        self.call(H.start, cid, me)
+        if r.random() < 0.6:  # otherwise the handler starts at once (受理 and 处理 in one step)
+            self.call(H.accept, cid, me, note=r.choice(("已受理，已告知投诉人处理时限", "已受理", "已受理并短信告知受理编号")))
+            yield self.later(r, 20, 70) if r.random() < 0.12 else self.later(r, 0.1, 16)
+        self.call(H.start, cid, me, note="" if Status(self.state[cid].status) == Status.ACCEPTED else "受理并开始处理")
 
         # Tier transfers as the facts come out.
         for tier, team, reason in self.transfer_plan(self.state[cid], r):
@@ -854,7 +908,7 @@ class _Sim:
         withdraw = r.random() < 0.025
         pause = r.random() < (0.12 if plan.category in ("fraud_victim", "credit_report") else 0.05)
         extend = 0 if r.random() > 0.1 else (2 if r.random() < 0.3 else 1)
-        slow = extend == 0 and r.random() < 0.04
+        slow = extend == 0 and r.random() < 0.035
 
         if pause:
             c = self.state[cid]
@@ -865,8 +919,10 @@ class _Sim:
                 yield t
                 reason = "appraisal" if plan.category in ("fraud_victim", "credit_report") and r.random() < 0.6 \
                     else "mediation"
-                note = r.choice(PAUSE_NOTES[reason]).format(city=c.masked.get("address", "")[:3] or "郑州市",
-                                                            ts=f"{self.clock:%Y%m%d}{r.randrange(1000):03d}")
+                notes = PAUSE_NOTES[reason]
+                if reason == "appraisal":
+                    notes = notes[1:] if plan.category == "debt_collection" else notes[:1]
+                note = r.choice(notes).format(city=plan.city, ts=f"{self.clock:%Y%m%d}{r.randrange(1000):03d}")
                 if self.status(cid) in (Status.ACCEPTED, Status.IN_PROGRESS) and \
                         self.call(H.pause, cid, me, reason, note=note) is not None:
                     yield self.work(self.clock + timedelta(days=r.uniform(4, 28)), r)
@@ -920,7 +976,7 @@ class _Sim:
         # Notice of the decision, normally at once, now and then only near (or after) the due date.
         c = self.state[cid]
         due = c.due_date or self.clock.date()
-        late = r.random() < 0.04
+        late = r.random() < 0.02
         if late:
             t = datetime.combine(due, time(15)) + timedelta(days=r.uniform(-2, 4))
         else:
@@ -969,8 +1025,49 @@ class _Sim:
             yield self.work(self.clock + timedelta(days=span), r)
             changed = r.random() < 0.25
             self.call(H.decide_review, cid, A[reviewer], outcome="changed" if changed else "upheld_original",
-                      reasons="经核查，原处理意见对部分费用认定有误，变更为退还相应费用" if changed
-                      else "经核查，原处理意见事实清楚、依据充分，予以维持")
+                      reasons=r.choice(REVIEW_CHANGED if changed else REVIEW_UPHELD))
+
+    def fill_gaps(self, r: random.Random) -> None:
+        """Small datasets or an unlucky hour can leave a status unseen; show each one with a last action now."""
+        self.clock = self.end
+        today = self.end.date()
+
+        def latest(status: Status, ok: Callable[[Complaint], bool] = lambda c: True, keep: int = 1) -> Complaint | None:
+            """The newest complaint in `status` passing `ok`, if taking it still leaves `keep` in that status."""
+            with self.ctx.store.uow(write=False) as uow:
+                items, total = uow.complaints.find(ComplaintQuery(status=[str(status)], today=today, limit=50))
+            if total <= keep:
+                return None
+            return next((c for c in items if ok(c)), None)
+
+        def have(status: Status) -> bool:
+            with self.ctx.store.uow(write=False) as uow:
+                return uow.complaints.count_by("status").get(str(status), 0) > 0
+
+        def handler(c: Complaint) -> Actor:
+            return self.actors[c.assignee] if c.assignee in self.actors else self.actors[self.pick(c, r)]
+
+        sup = self.actors[DISPATCHER]
+        if not have(Status.NOTIFIED) and (c := latest(Status.DECIDED)):
+            self.call(H.notify, c.id, handler(c), channel="phone", proof=f"告知录音 REC{today:%Y%m%d}{c.id:06d}")
+        if not have(Status.DECIDED) and (c := latest(Status.IN_PROGRESS, keep=2)):
+            result, verification, reasons = self.outcome(c, _Plan(0, c.category or "other"), r)
+            self.call(H.decide, c.id, handler(c), result=result, reasons=reasons,
+                      basis=BASIS.get(c.category or "other", BASIS["other"]), verification=verification,
+                      remedies=list(REMEDIES_PBOC if c.clock_policy == "pboc_forwarded" else REMEDIES_NFRA))
+        if not have(Status.PAUSED) and (c := latest(Status.IN_PROGRESS, lambda c: c.due_date and c.due_date >= today,
+                                                     keep=2)):
+            self.call(H.pause, c.id, handler(c), "mediation", note=f"经双方同意，提交金融消费纠纷调解组织调解（调解编号TJ{today:%Y%m%d}{c.id:03d}）")
+        if not have(Status.ACCEPTED) and (c := latest(Status.RECEIVED)):
+            if c.assignee is None:
+                self.call(H.assign, c.id, sup, self.pick(c, r), reason=f"按分层路由派单至{TEAM_ZH.get(c.team, c.team)}")
+            self.call(H.accept, c.id, handler(self.state.get(c.id, c)), note="已受理")
+        if not have(Status.IN_REVIEW):
+            window = today - timedelta(days=25)
+            c = latest(Status.CLOSED, lambda c: c.clock_policy != "pboc_forwarded" and c.notified_at is not None
+                       and c.notified_at.date() >= window)
+            if c is not None:
+                self.call(H.request_review, c.id, self.actors["agent1"], written_ref=f"HC{today:%Y%m%d}{c.id:06d}")
 
     def transfer_plan(self, c: Complaint, r: random.Random) -> list[tuple[str, str, str]]:
         tier, out = str(c.tier), []
@@ -995,6 +1092,8 @@ class _Sim:
         c = self.state[cid]
         if self.status(cid) not in (Status.ACCEPTED, Status.IN_PROGRESS):
             return False
+        if c.due_date is None or self.clock.date() > c.due_date:
+            return False  # a merge with new facts may have restarted the clock meanwhile
         policy = self.ctx.rules.regime.policy(c.clock_policy)
         level = c.clock_level + 1
         if level >= len(policy.stages):
@@ -1014,8 +1113,8 @@ class _Sim:
     def outcome(self, c: Complaint, plan: _Plan, r: random.Random) -> tuple[str, str, str]:
         if plan.agency:
             return ("partially_upheld", "核实委托关系有效；调取催收录音及费用明细，催收频次超标，费用计算与合同一致",
-                    "对催收频次超标问题已整改；停息挂账、减免全部费用的诉求无合同及法律依据，不予支持；"
-                    "可为消费者本人办理个性化分期，请消费者本人联系我司")
+                    ("对催收频次超标问题已整改；停息挂账、减免全部费用的诉求无合同及法律依据，不予支持；"
+                    "可为消费者本人办理个性化分期，请消费者本人联系我司"))
         options = OUTCOMES[plan.category]
         result, _w, verification, reasons = options[r.choices(range(len(options)), weights=[o[1] for o in options])[0]]
         d2 = c.received_at.date() - timedelta(days=r.randint(0, 3))
@@ -1051,7 +1150,13 @@ def _create_users(ctx: Context) -> dict[str, Actor]:
 
 
 def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> dict:
-    """Fill an empty database with demo users and `complaints` complaints over the six months to now."""
+    """Fill an empty database with demo users and `complaints` complaints over the six months to `ctx.now()`.
+
+    Raises `Conflict` if the database already holds users or complaints. `ctx.now` is replaced while the
+    history is replayed and restored afterwards. Returns counts: users, complaints, imports, actions
+    (service calls made), refused_actions (domain refusals met; 0 expected), by_status, by_tier,
+    by_channel, overdue, due_within_3_days, review_overdue and seconds taken.
+    """
     started = _time.perf_counter()
     with ctx.store.uow(write=False) as uow:
         if uow.users.all() or uow.complaints.count_by("status"):
@@ -1072,6 +1177,7 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
             if slots:
                 sim.at(slots[0][0], sim.importer(slots, Path(tmp)))
             sim.run()
+            sim.fill_gaps(random.Random(seed + 1))
     finally:
         ctx.now = original_now
     summary = counts(ctx)
