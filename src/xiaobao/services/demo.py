@@ -31,14 +31,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from ..domain.complaint import OPEN, Complaint, Status
 from ..domain.errors import DomainError
 from ..domain.identity import id_check_char
 from ..domain.roles import Role
 from ..store.repositories import ComplaintQuery
-from ..store.tables import complaints as complaints_table
 from . import handling as H
 from .actors import Actor
 from .auth import create_user
@@ -840,11 +837,7 @@ class _Sim:
             self.imported += report.inserted
             plans = {(rec.channel, rec.raw["external_id"]): rec.plan for rec in recs}
             with self.ctx.store.uow(write=False) as uow:
-                ids = [row[0] for row in uow.session.execute(
-                    select(complaints_table.c.id).where(complaints_table.c.external_id.in_(
-                        [rec.raw["external_id"] for rec in recs])))]
-                loaded = list(uow.session.scalars(select(Complaint).where(complaints_table.c.id.in_(ids))
-                                                  .order_by(complaints_table.c.id)))
+                loaded = uow.complaints.by_keys([(rec.channel, rec.raw["external_id"]) for rec in recs])
             for c in loaded:
                 self.state[c.id] = c
                 plan = plans[(c.channel, c.external_id)]

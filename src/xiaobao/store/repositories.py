@@ -55,6 +55,14 @@ class ComplaintRepository:
         return self.session.scalars(select(Complaint).where(complaints.c.channel == channel,
                                                             complaints.c.external_id == external_id)).first()
 
+    def by_keys(self, keys: list[tuple[str, str]]) -> list[Complaint]:
+        """Complaints by (channel, external_id), in id order."""
+        out: list[Complaint] = []
+        for i in range(0, len(keys), 500):
+            out += self.session.scalars(select(Complaint).where(
+                tuple_(complaints.c.channel, complaints.c.external_id).in_(keys[i:i + 500])))
+        return sorted(out, key=lambda c: c.id)
+
     def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         keys = list(keys)
         found: set[tuple[str, str]] = set()
