@@ -62,15 +62,29 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
     with ctx.store.uow(write=False) as uow:
         empty = uow.users.get("admin") is None
     if empty:
-        with console.status("正在生成演示数据…"):
+        with console.status("正在生成演示数据…（约半分钟）"):
             summary = load_demo(ctx)
-        console.print(f"[green]演示数据已加载[/green]：{summary}")
+        _print_demo_summary(summary)
     else:
         console.print(f"使用已有演示数据库 {db}（--fresh 可重新生成）")
     console.print(f"演示账号：admin / agent1 / expert1 / care1 / supervisor1 / compliance1 / auditor1，密码 {DEMO_PASSWORD}")
     if serve:
         console.print(f"API: http://{host}:{port}/docs")
         _serve(ctx, host, port)
+
+
+def _print_demo_summary(summary: dict) -> None:
+    from .domain.complaint import STATUS_NAMES_ZH
+
+    console.print(f"[green]演示数据已加载[/green]：{summary['users']} 个用户，{summary['complaints']} 件投诉，"
+                  f"{summary['actions']} 个办理动作")
+    table = Table(title="投诉状态分布")
+    table.add_column("状态")
+    table.add_column("件数", justify="right")
+    for code, n in sorted(summary["by_status"].items(), key=lambda kv: -kv[1]):
+        table.add_row(STATUS_NAMES_ZH.get(code, code), str(n))
+    console.print(table)
+    console.print(f"已超期 {summary['overdue']} 件，3日内到期 {summary['due_within_3_days']} 件")
 
 
 @app.command()
