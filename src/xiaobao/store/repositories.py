@@ -34,6 +34,18 @@ class ComplaintQuery:
 
 
 _OPEN = [str(s) for s in OPEN if s != Status.PAUSED]
+_OPEN_ALL = [str(s) for s in OPEN]
+
+
+def _by_channel(keys: Iterable[tuple[str, str]], chunk: int = 500):
+    """(channel, [external_id…]) chunks: `channel = ? AND external_id IN (…)` is an index seek on both
+    databases, where a row-value `(channel, external_id) IN (…)` makes SQLite scan the whole index."""
+    grouped: dict[str, list[str]] = {}
+    for ch, ext in keys:
+        grouped.setdefault(ch, []).append(ext)
+    for ch, exts in grouped.items():
+        for i in range(0, len(exts), chunk):
+            yield ch, exts[i:i + chunk]
 
 
 class ComplaintRepository:
@@ -58,43 +70,41 @@ class ComplaintRepository:
     def by_keys(self, keys: list[tuple[str, str]]) -> list[Complaint]:
         """Complaints by (channel, external_id), in id order."""
         out: list[Complaint] = []
-        for i in range(0, len(keys), 500):
-            out += self.session.scalars(select(Complaint).where(
-                tuple_(complaints.c.channel, complaints.c.external_id).in_(keys[i:i + 500])))
+        for ch, exts in _by_channel(keys):
+            out += self.session.scalars(select(Complaint).where(complaints.c.channel == ch,
+                                                                complaints.c.external_id.in_(exts)))
         return sorted(out, key=lambda c: c.id)
 
-    def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        keys = list(keys)
-        found: set[tuple[str, str]] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            rows = self.session.execute(select(complaints.c.channel, complaints.c.external_id)
-                                        .where(tuple_(complaints.c.channel, complaints.c.external_id).in_(chunk)))
-            found.update((r[0], r[1]) for r in rows)
+    def _ids_by_key(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for ch, exts in _by_channel(keys):
+            for cid, ext in self.session.execute(select(complaints.c.id, complaints.c.external_id)
+                                                 .where(complaints.c.channel == ch, complaints.c.external_id.in_(exts))):
+                found[(ch, ext)] = cid
         return found
 
+    def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        return set(self._ids_by_key(keys))
+
     def bulk_insert(self, rows: list[dict[str, Any]]) -> list[int]:
-        """One executemany for the batch, then its ids by natural key (one query).
+        """One executemany for the batch, then its ids by natural key.
 
         INSERT … RETURNING with guaranteed row order makes SQLite fall back to a statement per
-        row; the natural key is unique, so looking the ids up afterwards is exact and 5× faster.
+        row; the natural key is unique, so looking the ids up afterwards is exact and much faster.
         """
         if not rows:
             return []
         self.session.execute(insert(complaints), [{**r, "version": 1} for r in rows])
-        ids: dict[tuple[str, str], int] = {}
-        keys = [(r["channel"], r["external_id"]) for r in rows]
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            for cid, ch, ext in self.session.execute(
-                    select(complaints.c.id, complaints.c.channel, complaints.c.external_id)
-                    .where(tuple_(complaints.c.channel, complaints.c.external_id).in_(chunk))):
-                ids[(ch, ext)] = cid
-        return [ids[k] for k in keys]
+        ids = self._ids_by_key((r["channel"], r["external_id"]) for r in rows)
+        return [ids[(r["channel"], r["external_id"])] for r in rows]
+
+    def insert_one(self, row: dict[str, Any]) -> int:
+        return self.session.execute(insert(complaints).values(**row, version=1)
+                                    .returning(complaints.c.id)).scalar_one()
 
     def open_for_customer(self, customer_key: str, exclude_id: int | None = None) -> list[Complaint]:
         stmt = select(Complaint).where(complaints.c.customer_key == customer_key,
-                                       complaints.c.status.in_([str(s) for s in OPEN]))
+                                       complaints.c.status.in_(_OPEN_ALL))
         if exclude_id is not None:
             stmt = stmt.where(complaints.c.id != exclude_id)
         return list(self.session.scalars(stmt.order_by(complaints.c.received_at)))
@@ -106,14 +116,16 @@ class ComplaintRepository:
                                  [{"cid": c, "rid": r} for c, r in links.items()])
 
     def open_ids_for_customers(self, keys: set[str]) -> dict[str, int]:
-        """customer_key → the earliest open complaint's id, for repeat detection in bulk."""
+        """customer_key → the earliest open complaint's id, for repeat detection in bulk.
+
+        Served by ix_complaints_customer_status (customer_key, status): without it both databases
+        pick the status index, and every new complaint is open, so the look-up scanned the table."""
         out: dict[str, int] = {}
-        keys_l = list(keys)
+        keys_l = sorted(keys)
         for i in range(0, len(keys_l), 500):
             rows = self.session.execute(
                 select(complaints.c.customer_key, func.min(complaints.c.id))
-                .where(complaints.c.customer_key.in_(keys_l[i:i + 500]),
-                       complaints.c.status.in_([str(s) for s in OPEN]))
+                .where(complaints.c.customer_key.in_(keys_l[i:i + 500]), complaints.c.status.in_(_OPEN_ALL))
                 .group_by(complaints.c.customer_key))
             out.update({k: v for k, v in rows})
         return out

@@ -86,7 +86,7 @@ complaints = Table(
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("channel", "external_id", name="uq_complaints_channel_external_id"),
     Index("ix_complaints_status_due", "status", "due_date"),
-    Index("ix_complaints_customer_key", "customer_key"),
+    Index("ix_complaints_customer_status", "customer_key", "status"),
     Index("ix_complaints_tier_team", "tier", "team"),
     Index("ix_complaints_received_at", "received_at"),
     Index("ix_complaints_review_due", "review_due_date"),

@@ -23,6 +23,13 @@ class Store:
     def uow(self, write: bool = True) -> "UnitOfWork":
         return UnitOfWork(self.factory, write)
 
+    def refresh_statistics(self) -> None:
+        """After a bulk load: SQLite never gathers planner statistics by itself, PostgreSQL's
+        autovacuum gets there eventually; both plan better with them at once."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA optimize" if self.engine.dialect.name == "sqlite" else "ANALYZE complaints")
+            conn.commit()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
