@@ -616,7 +616,8 @@ def api_bench(engine: str, url: str, tmp: Path, args, gen: RecordGen) -> list[Lo
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     logf = (tmp / f"server-{engine}.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "xiaobao.cli", "serve", "--port", str(port)], env=env, cwd=tmp,
+    proc = subprocess.Popen([sys.executable, "-m", "xiaobao.cli", "serve", "--port", str(port),
+                             "--workers", str(args.workers)], env=env, cwd=tmp,
                             stdout=logf, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -711,6 +712,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=50, help="concurrent clients (and connections)")
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                     help="a PostgreSQL server to create the throwaway bench database on")
+    ap.add_argument("--workers", type=int, default=1, help="API server processes (xiaobao serve --workers)")
     ap.add_argument("--skip-pg", action="store_true", help="SQLite only")
     ap.add_argument("--skip-import", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--skip-api", action="store_true", help=argparse.SUPPRESS)

@@ -36,21 +36,30 @@ def _context(settings: Settings | None = None):
     return open_context(settings or Settings())
 
 
-def _serve(ctx, host: str, port: int) -> None:
+def _serve(ctx, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from . import logs
     from .api.app import create_app
 
     logs.install()
-    uvicorn.run(create_app(ctx), host=host, port=port, log_config=None, access_log=True)
+    if workers <= 1:
+        uvicorn.run(create_app(ctx), host=host, port=port, log_config=None, access_log=True)
+        return
+    # Worker processes build their own context from the environment: hand them ours.
+    os.environ["XIAOBAO_DATABASE_URL"] = ctx.settings.database_url
+    os.environ["XIAOBAO_KEYFILE"] = ctx.settings.keyfile
+    ctx.store.dispose()
+    uvicorn.run("xiaobao.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_config=None, access_log=True)
 
 
 @app.command()
 def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
          db: Path = typer.Option(Path("var/demo.db"), help="演示用 SQLite 文件"),
          fresh: bool = typer.Option(False, help="删除后重新生成演示数据"),
-         serve: bool = typer.Option(True, help="加载后启动 API 服务")):
+         serve: bool = typer.Option(True, help="加载后启动 API 服务"),
+         workers: int = typer.Option(1, min=1, max=32, help="API 进程数")):
     """在嵌入式 SQLite 上加载演示数据（≥2000 条投诉）并启动 API（/docs）。"""
     from .services.demo import DEMO_PASSWORD, load_demo
 
@@ -88,9 +97,10 @@ def _print_demo_summary(summary: dict) -> None:
 
 
 @app.command()
-def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)):
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+          workers: int = typer.Option(1, min=1, max=32, help="API 进程数（每个进程占一个核）")):
     """在 XIAOBAO_DATABASE_URL 指定的数据库上启动 API（自动迁移）。"""
-    _serve(_context(), host, port)
+    _serve(_context(), host, port, workers)
 
 
 @app.command()

@@ -26,3 +26,13 @@ def create_app(ctx: Context) -> FastAPI:
         return {"ok": True, "version": __version__}
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for multi-process serving: each worker opens its own context from XIAOBAO_* settings."""
+    from .. import logs
+    from ..config import Settings
+    from ..services.context import open_context
+
+    logs.install()
+    return create_app(open_context(Settings(), migrate=False))

@@ -13,7 +13,7 @@ from ..services.errors import AuthFailed, Forbidden
 bearer = HTTPBearer(auto_error=False)
 
 
-def get_ctx(request: Request) -> Context:
+async def get_ctx(request: Request) -> Context:  # async: no I/O, so no hop to the thread pool
     return request.app.state.ctx
 
 
@@ -25,7 +25,7 @@ def current_actor(creds: HTTPAuthorizationCredentials | None = Depends(bearer),
 
 
 def requires(permission: str):
-    def dependency(actor: Actor = Depends(current_actor), ctx: Context = Depends(get_ctx)) -> Actor:
+    async def dependency(actor: Actor = Depends(current_actor), ctx: Context = Depends(get_ctx)) -> Actor:
         if not ctx.rules.permissions.allows(actor.role, permission):
             allowed = ", ".join(sorted(r.value for r in ctx.rules.permissions.roles_for(permission)))
             raise Forbidden(f"角色 {actor.role.value} 无权执行 {permission}（允许：{allowed}）",

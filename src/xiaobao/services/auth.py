@@ -78,12 +78,9 @@ def _actor(user: dict) -> Actor:
 def resolve(ctx: Context, token: str) -> Actor:
     now = ctx.now()
     with ctx.store.uow(write=False) as uow:
-        t = uow.tokens.get(_token_hash(token))
-        if t is None or t["revoked"] or t["expires_at"] <= now:
-            raise AuthFailed("令牌无效或已过期，请重新登录")
-        user = uow.users.get(t["username"])
-    if user is None or not user["active"]:
-        raise AuthFailed("用户已停用")
+        user = uow.tokens.active_user(_token_hash(token), now)
+    if user is None:
+        raise AuthFailed("令牌无效、已过期或用户已停用，请重新登录")
     return _actor(user)
 
 

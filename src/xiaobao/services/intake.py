@@ -85,13 +85,14 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
 
 def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[Complaint, bool]:
     with ctx.store.uow() as uow:
-        existing = uow.complaints.by_key(draft.channel, draft.external_id)
-        if existing is not None:
-            return existing, False
+        if uow.complaints.id_by_key(draft.channel, draft.external_id) is not None:
+            return uow.complaints.by_key(draft.channel, draft.external_id), False
         key = customer_key(ctx, draft)
-        prior = uow.complaints.open_for_customer(key) if key else []
-        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=prior[0].id if prior else None)
-        c = uow.complaints.add(Complaint(**fields))
-        uow.audit.append(now, actor, "complaint.create", "complaint", str(c.id), created_audit(fields, route))
+        repeat_of = uow.complaints.open_id_for_customer(key) if key else None
+        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of)
+        cid = uow.complaints.insert_one(fields)
+        uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
         uow.commit()
-        return c, True
+    c = Complaint(**fields)  # detached: the caller only reads it
+    c.id = cid
+    return c, True

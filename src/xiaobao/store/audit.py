@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.audit import entry_hash, verify_chain
@@ -30,6 +30,12 @@ def hashed_content(seq: int, at: datetime, actor: str, action: str, entity_type:
             "entity_type": entity_type, "entity_id": str(entity_id), **body}
 
 
+_HEAD_FOR_UPDATE = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_HEAD_UPDATE = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"),
+                                                                     hash=bindparam("new_hash"))
+_LOG_INSERT = insert(audit_log)
+
+
 class AuditHeadMissing(RuntimeError):
     pass
 
@@ -40,8 +46,7 @@ class AuditRepository:
 
     def _lock_head(self) -> tuple[int, str]:
         # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the write lock.
-        row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-                                   .with_for_update()).first()
+        row = self.session.execute(_HEAD_FOR_UPDATE).first()
         if row is None:
             raise AuditHeadMissing("审计链头记录缺失（数据库未迁移或被篡改）：请运行 xiaobao audit verify")
         return row.seq, row.hash
@@ -59,8 +64,8 @@ class AuditRepository:
             rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity_type": etype,
                          "entity_id": str(eid), "content": content, "prev_hash": prev, "hash": h})
             prev = h
-        self.session.execute(insert(audit_log), rows)
-        self.session.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+        self.session.execute(_LOG_INSERT, rows)
+        self.session.execute(_HEAD_UPDATE, {"new_seq": seq, "new_hash": prev})
         return seq
 
     def append(self, at: datetime, actor: str, action: str, entity_type: str, entity_id: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,9 +21,13 @@ class Store:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kw)
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; threads that wait in its busy handler sleep in growing
+        # steps (up to 100 ms) and make the latency tail. Queuing writers on a lock here wakes the
+        # next one the moment the last commits. (Other processes still meet the busy handler.)
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
 
     def uow(self, write: bool = True) -> "UnitOfWork":
-        return UnitOfWork(self.factory, write)
+        return UnitOfWork(self.factory, write, self._write_lock if write else None)
 
     def refresh_statistics(self) -> None:
         """After a bulk load: SQLite never gathers planner statistics by itself, PostgreSQL's
@@ -37,11 +43,14 @@ class Store:
 class UnitOfWork:
     """One transaction: commit() ends it; a further change needs a new unit of work."""
 
-    def __init__(self, factory: sessionmaker, write: bool = True):
+    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.Lock | None = None):
         self._factory = factory
         self._write = write
+        self._lock = lock
 
     def __enter__(self) -> "UnitOfWork":
+        if self._lock is not None:
+            self._lock.acquire()
         self.session: Session = self._factory()
         # Writers announce themselves so SQLite takes its write lock up front (see store.db).
         self.session.connection(execution_options={"write": self._write})
@@ -58,6 +67,8 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,8 +1,9 @@
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 
 from ...services import handling, intake, queries, views
 from ...services.actors import Actor
 from ..deps import get_ctx, requires
+from ..responses import ok
 from ..schemas import (AssignIn, CallbackIn, ComplaintIn, DecideIn, ExtendIn, MergeIn, Note, NotifyIn, PauseIn,
                        Reason, RefuseIn, RestartIn, ReviewDecisionIn, ReviewRequestIn, TransferIn, body_dict)
 
@@ -11,12 +12,10 @@ READ, HANDLE = requires("complaint.read"), requires("complaint.handle")
 
 
 @router.post("", status_code=201, summary="登记投诉（按渠道+外部编号幂等）/ take in a complaint")
-def create(body: ComplaintIn, response: Response, actor: Actor = Depends(requires("complaint.create")),
+def create(body: ComplaintIn, actor: Actor = Depends(requires("complaint.create")),
            ctx=Depends(get_ctx)):
     c, created = intake.submit(ctx, body_dict(body), actor=actor.username)
-    if not created:
-        response.status_code = 200
-    return {"created": created, **views.complaint_dict(ctx, c)}
+    return ok({"created": created, **views.complaint_dict(ctx, c)}, 201 if created else 200)
 
 
 @router.get("", summary="投诉队列与时限查询 / queues and clock queries")
@@ -28,24 +27,24 @@ def list_complaints(
     limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
     actor: Actor = Depends(READ), ctx=Depends(get_ctx),
 ):
-    return queries.find(ctx, status=status, channel=channel, tier=tier, team=team, assignee=assignee,
+    return ok(queries.find(ctx, status=status, channel=channel, tier=tier, team=team, assignee=assignee,
                         due_within_days=due_within, overdue=overdue, paused=paused, in_review=in_review,
-                        review_overdue=review_overdue, limit=limit, offset=offset)
+                        review_overdue=review_overdue, limit=limit, offset=offset))
 
 
 @router.get("/{cid}", summary="投诉详情（个人信息默认脱敏）/ complaint detail")
 def get(cid: int, reveal: bool = Query(False, description="显示未脱敏个人信息（需 pii.view 权限，记入审计）"),
         actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
-    return views.get_complaint(ctx, cid, actor, reveal=reveal)
+    return ok(views.get_complaint(ctx, cid, actor, reveal=reveal))
 
 
 @router.get("/{cid}/timeline", summary="办理轨迹 / timeline")
 def timeline(cid: int, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
-    return views.timeline(ctx, cid)
+    return ok(views.timeline(ctx, cid))
 
 
 def _out(ctx, c):
-    return views.complaint_dict(ctx, c)
+    return ok(views.complaint_dict(ctx, c))
 
 
 @router.post("/{cid}/accept", summary="受理 / accept")
