@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Callable
 
 from ..domain.complaint import Complaint, Event, Status
-from ..domain.errors import ApprovalRequired, InvalidValue
+from ..domain.errors import ApprovalRequired, InvalidValue, RecusalRequired
 from ..domain.tiers import Tier
-from .actors import Actor
+from .actors import SYSTEM, Actor
 from .context import Context
 from .errors import NotFound
 
@@ -18,7 +18,7 @@ def _event_body(e: Event) -> dict:
 
 
 def act(ctx: Context, complaint_id: int, actor: Actor,
-        change: Callable[[Complaint, datetime], Event | list[Event]], *, load_also: int | None = None) -> Complaint:
+        change: Callable[[Complaint, datetime], Event | list[Event]]) -> Complaint:
     now = ctx.now()
     with ctx.store.uow() as uow:
         c = uow.complaints.get(complaint_id, for_update=True)
@@ -112,7 +112,6 @@ def decide(ctx: Context, cid: int, actor: Actor, *, result: str, reasons: str, b
     def change(c: Complaint, now: datetime):
         staff = set(c.respondent.get("staff_ids") or [])
         if actor.username in staff or (actor.staff_id and actor.staff_id in staff):
-            from ..domain.errors import RecusalRequired
             raise RecusalRequired(f"{actor.username} 是被投诉人，不能作出处理意见（投诉办法第十七条）")
         return c.decide(by=actor.username, at=now, result=result, reasons=reasons, basis=basis,
                         verification=verification, remedies=remedies)
@@ -152,8 +151,6 @@ def refuse(ctx: Context, cid: int, actor: Actor, *, reason: str, notice_proof: s
 
 def escalate_due(ctx: Context, actor: Actor | None = None) -> list[tuple[int, str, str]]:
     """Move open complaints whose clock is nearly out up one tier. Returns (id, from, to) moved."""
-    from .actors import SYSTEM
-
     actor = actor or SYSTEM
     today = ctx.today()
     routing = ctx.rules.routing

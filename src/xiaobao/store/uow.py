@@ -24,7 +24,7 @@ class Store:
         # SQLite has one writer at a time; threads that wait in its busy handler sleep in growing
         # steps (up to 100 ms) and make the latency tail. Queuing writers on a lock here wakes the
         # next one the moment the last commits. (Other processes still meet the busy handler.)
-        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
+        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
     def uow(self, write: bool = True) -> "UnitOfWork":
         return UnitOfWork(self.factory, write, self._write_lock if write else None)
@@ -43,7 +43,7 @@ class Store:
 class UnitOfWork:
     """One transaction: commit() ends it; a further change needs a new unit of work."""
 
-    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.Lock | None = None):
+    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None):
         self._factory = factory
         self._write = write
         self._lock = lock
