@@ -21,6 +21,7 @@ class Settings:
     token_ttl_hours: int = field(default_factory=lambda: int(_env("TOKEN_TTL_HOURS") or 12))
     # Argon2id cost "time,memory_kib,parallelism"; RFC 9106's second recommendation by default.
     argon2: str = field(default_factory=lambda: _env("ARGON2") or "3,65536,4")
+    api_threads: int = field(default_factory=lambda: int(_env("API_THREADS") or 8))
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
 
     def ensure_local_dirs(self) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
+import anyio
 from fastapi import FastAPI
 
 from .. import __version__
@@ -10,8 +13,18 @@ from . import errors
 from .routers import admin, auth, complaints
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # Handlers are synchronous and spend their time in the database; many more threads than the
+    # database can serve only contend for the GIL — and a thread holding the audit-chain lock then
+    # waits up to a switch interval after every round trip. A small pool keeps the tail short.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.ctx.settings.api_threads
+    yield
+
+
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="xiaobao 消保平台 API", version=__version__,
         description="投诉受理、分层处理、监管时限与审计。Complaint intake, tiered handling, regulatory clocks, audit.",
     )

@@ -85,10 +85,10 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
 
 def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[Complaint, bool]:
     with ctx.store.uow() as uow:
-        if uow.complaints.id_by_key(draft.channel, draft.external_id) is not None:
-            return uow.complaints.by_key(draft.channel, draft.external_id), False
         key = customer_key(ctx, draft)
-        repeat_of = uow.complaints.open_id_for_customer(key) if key else None
+        existing, repeat_of = uow.complaints.existing_and_open(draft.channel, draft.external_id, key)
+        if existing is not None:
+            return uow.complaints.get(existing), False
         fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of)
         cid = uow.complaints.insert_one(fields)
         uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))

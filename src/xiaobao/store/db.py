@@ -49,7 +49,9 @@ def make_engine(url: str, **kw) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
         return engine
-    return create_engine(url, json_serializer=json_dumps, pool_size=20, max_overflow=20, pool_pre_ping=True, **kw)
+    # No pool_pre_ping: it costs a round trip on every checkout (measured: ~15% of a create request);
+    # connections are recycled instead, and a dropped one fails that request with a clear error.
+    return create_engine(url, json_serializer=json_dumps, pool_size=20, max_overflow=20, pool_recycle=1800, **kw)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -57,6 +57,7 @@ _KEY_EXISTS = select(complaints.c.id).where(complaints.c.channel == bindparam("c
                                             complaints.c.external_id == bindparam("external_id"))
 _OPEN_FOR_KEY = (select(func.min(complaints.c.id)).where(complaints.c.customer_key == bindparam("key"),
                                                          complaints.c.status.in_(_OPEN_ALL)))
+_EXISTING_AND_OPEN = select(_KEY_EXISTS.scalar_subquery(), _OPEN_FOR_KEY.scalar_subquery())
 
 
 class ComplaintRepository:
@@ -74,12 +75,12 @@ class ComplaintRepository:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
 
-    def id_by_key(self, channel: str, external_id: str) -> int | None:
-        return self.session.execute(_KEY_EXISTS, {"channel": channel, "external_id": external_id}).scalar()
-
-    def open_id_for_customer(self, key: str) -> int | None:
-        """The earliest open complaint of this customer (repeat detection for one complaint)."""
-        return self.session.execute(_OPEN_FOR_KEY, {"key": key}).scalar()
+    def existing_and_open(self, channel: str, external_id: str, key: str | None) -> tuple[int | None, int | None]:
+        """One round trip for intake: the id stored under this key (if any), and the customer's
+        earliest open complaint (repeat detection)."""
+        row = self.session.execute(_EXISTING_AND_OPEN, {"channel": channel, "external_id": external_id,
+                                                        "key": key}).one()
+        return row[0], row[1]
 
     def by_key(self, channel: str, external_id: str) -> Complaint | None:
         return self.session.scalars(select(Complaint).where(complaints.c.channel == channel,

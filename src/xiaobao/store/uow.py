@@ -52,8 +52,13 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session: Session = self._factory()
-        # Writers announce themselves so SQLite takes its write lock up front (see store.db).
-        self.session.connection(execution_options={"write": self._write})
+        # Writers announce themselves so SQLite takes its write lock up front (see store.db). Readers
+        # on PostgreSQL run without BEGIN/ROLLBACK: under READ COMMITTED every statement takes its own
+        # snapshot anyway, so the transaction bought nothing but two round trips.
+        options = {"write": self._write}
+        if not self._write and self.session.get_bind().dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        self.session.connection(execution_options=options)
         self.complaints = ComplaintRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.users = UserRepository(self.session)
