@@ -25,8 +25,18 @@ def canonical(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default).encode()
 
 
+def content_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def link_hash(prev_hash: str, digest: str) -> str:
+    """The chain link. Kept to sha256(prev + "\n" + digest) so a database can compute it too: on
+    PostgreSQL the append runs server-side and holds the chain lock for one statement, not three."""
+    return hashlib.sha256(f"{prev_hash}\n{digest}".encode()).hexdigest()
+
+
 def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(content)).hexdigest()
+    return link_hash(prev_hash, content_digest(content))
 
 
 @dataclass(frozen=True)

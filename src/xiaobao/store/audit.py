@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..domain.audit import entry_hash, verify_chain
+from ..domain.audit import content_digest, link_hash, verify_chain
+from .db import json_dumps
 from .tables import audit_head, audit_log
 
 
@@ -24,9 +25,11 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def hashed_content(seq: int, at: datetime, actor: str, action: str, entity_type: str, entity_id: str,
+def hashed_content(at: datetime, actor: str, action: str, entity_type: str, entity_id: str,
                    body: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor, "action": action,
+    """What an entry's hash covers. Not its seq: position is fixed by the link to the previous hash,
+    and leaving seq out lets the digest be computed before the chain lock is taken."""
+    return {"at": at.isoformat(timespec="microseconds"), "actor": actor, "action": action,
             "entity_type": entity_type, "entity_id": str(entity_id), **body}
 
 
@@ -34,6 +37,7 @@ _HEAD_FOR_UPDATE = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.
 _HEAD_UPDATE = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"),
                                                                      hash=bindparam("new_hash"))
 _LOG_INSERT = insert(audit_log)
+_PG_APPEND = text("SELECT xiaobao_audit_append(CAST(:entries AS jsonb))")
 
 
 class AuditHeadMissing(RuntimeError):
@@ -53,19 +57,34 @@ class AuditRepository:
 
     def append_many(self, entries: list[tuple[datetime, str, str, str, str, dict[str, Any]]]) -> int:
         """entries: (at, actor, action, entity_type, entity_id, body). Returns the last seq."""
-        if not entries:
+        prepared = []
+        for at, actor, action, etype, eid, body in entries:
+            content = hashed_content(at, actor, action, etype, str(eid), _jsonable(body))
+            prepared.append((at, actor, action, etype, str(eid), content, content_digest(content)))
+        if not prepared:
             return self._lock_head()[0]
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self._append_server_side(prepared)
         seq, prev = self._lock_head()
         rows = []
-        for at, actor, action, etype, eid, body in entries:
+        for at, actor, action, etype, eid, content, digest in prepared:
             seq += 1
-            content = hashed_content(seq, at, actor, action, etype, str(eid), _jsonable(body))
-            h = entry_hash(prev, content)
+            h = link_hash(prev, digest)
             rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity_type": etype,
-                         "entity_id": str(eid), "content": content, "prev_hash": prev, "hash": h})
+                         "entity_id": eid, "content": content, "prev_hash": prev, "hash": h})
             prev = h
         self.session.execute(_LOG_INSERT, rows)
         self.session.execute(_HEAD_UPDATE, {"new_seq": seq, "new_hash": prev})
+        return seq
+
+    def _append_server_side(self, prepared) -> int:
+        """One statement (migration 0003's function): lock the head, link, insert, move the head."""
+        payload = json_dumps([{"at": at.isoformat(timespec="microseconds"), "actor": actor, "action": action,
+                               "entity_type": etype, "entity_id": eid, "content": content, "digest": digest}
+                              for at, actor, action, etype, eid, content, digest in prepared])
+        seq = self.session.execute(_PG_APPEND, {"entries": payload}).scalar()
+        if seq is None:
+            raise AuditHeadMissing("审计链头记录缺失（数据库未迁移或被篡改）：请运行 xiaobao audit verify")
         return seq
 
     def append(self, at: datetime, actor: str, action: str, entity_type: str, entity_id: str,
@@ -89,8 +108,7 @@ class AuditRepository:
                 return
             for r in rows:
                 content = r["content"]
-                shown = hashed_content(r["seq"], r["at"], r["actor"], r["action"], r["entity_type"],
-                                       r["entity_id"], {})
+                shown = hashed_content(r["at"], r["actor"], r["action"], r["entity_type"], r["entity_id"], {})
                 if any(content.get(k) != v for k, v in shown.items()):
                     content = {**content, **shown}
                 yield r["seq"], r["prev_hash"], r["hash"], content

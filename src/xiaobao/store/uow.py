@@ -21,10 +21,11 @@ class Store:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kw)
         self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        # SQLite has one writer at a time; threads that wait in its busy handler sleep in growing
-        # steps (up to 100 ms) and make the latency tail. Queuing writers on a lock here wakes the
-        # next one the moment the last commits. (Other processes still meet the busy handler.)
-        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        # Writers queue on a lock in this process. Every write transaction ends by appending to the
+        # audit chain, so writes are serial in the database anyway (SQLite's one writer; the chain
+        # head row on PostgreSQL); waiting here instead of in SQLite's busy handler (which sleeps in
+        # steps up to 100 ms) or on a row lock (while other threads hold the GIL) keeps the tail short.
+        self._write_lock = threading.RLock()
 
     def uow(self, write: bool = True) -> "UnitOfWork":
         return UnitOfWork(self.factory, write, self._write_lock if write else None)
