@@ -102,8 +102,11 @@ def test_handling_through_the_api_and_illegal_transition_is_409(client):
     r = client.post(f"/complaints/{cid}/close", headers=h)
     assert r.status_code == 409 and r.json()["error"] == "illegal_transition"
     assert client.post(f"/complaints/{cid}/accept", json={"note": "已电话联系"}, headers=h).json()["status"] == "accepted"
-    assert client.post(f"/complaints/{cid}/pause", json={"reason": "lunch"}, headers=h).status_code == 422
-    r = client.post(f"/complaints/{cid}/pause", json={"reason": "mediation"}, headers=h)
+    assert client.post(f"/complaints/{cid}/pause", json={"reason": "lunch", "notice_proof": "X"},
+                       headers=h).status_code == 422
+    no_proof = client.post(f"/complaints/{cid}/pause", json={"reason": "mediation", "notice_proof": ""}, headers=h)
+    assert no_proof.status_code == 422 and no_proof.json()["details"]["field"] == "notice_proof"
+    r = client.post(f"/complaints/{cid}/pause", json={"reason": "mediation", "notice_proof": "CONSENT-1"}, headers=h)
     assert r.json()["clock"]["paused"] is True and r.json()["clock"]["due_date"] is None
     assert client.get("/complaints", params={"paused": "true"}, headers=h).json()["total"] == 1
     sup = login(client, "supervisor")

@@ -55,7 +55,7 @@ def test_pause_for_mediation_excludes_the_days_and_shows_in_paused_query(ctx, us
     c = _new(ctx, received_at="2026-11-18 09:30:00")
     handling.start(ctx, c.id, AGENT)
     clock.set(datetime(2026, 11, 20, 10))
-    c = handling.pause(ctx, c.id, AGENT, "mediation", "双方同意调解")
+    c = handling.pause(ctx, c.id, AGENT, "mediation", notice_proof="CONSENT-88", note="双方同意调解")
     assert c.due_date is None
     assert [x["id"] for x in queries.find(ctx, paused=True)["items"]] == [c.id]
     clock.set(datetime(2026, 11, 27, 10))

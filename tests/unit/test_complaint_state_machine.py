@@ -72,7 +72,7 @@ def reach(status: Status, **kw) -> Complaint:
     if status == S.IN_PROGRESS:
         return c
     if status == S.PAUSED:
-        c.pause("appraisal", by="handler1", at=t, regime=REGIME)
+        c.pause("appraisal", by="handler1", at=t, regime=REGIME, notice_proof="SMS-1")
         return c
     decide(c, t)
     if status == S.DECIDED:
@@ -98,7 +98,7 @@ def perform(c: Complaint, to: Status):
     if to == S.IN_PROGRESS:
         return c.resume(by="handler1", at=t, regime=REGIME)
     if to == S.PAUSED:
-        return c.pause("mediation", by="handler1", at=t, regime=REGIME)
+        return c.pause("mediation", by="handler1", at=t, regime=REGIME, notice_proof="SMS-1")
     if to == S.DECIDED:
         return decide(c, t)
     if to == S.NOTIFIED:
@@ -225,7 +225,7 @@ def test_due_date_in_2027_is_flagged_estimated():
 @pytest.mark.parametrize("reason", ["appraisal", "mediation"])
 def test_pause_for_appraisal_or_mediation_stops_the_clock(reason):
     c = reach(S.IN_PROGRESS)
-    ev = c.pause(reason, by="handler1", at=at(date(2025, 3, 5)), regime=REGIME)
+    ev = c.pause(reason, by="handler1", at=at(date(2025, 3, 5)), regime=REGIME, notice_proof="SMS-1")
     assert c.status == S.PAUSED
     assert c.due_date is None
     assert c.pauses[-1].reason == reason and c.pauses[-1].end is None
@@ -236,14 +236,14 @@ def test_pause_for_appraisal_or_mediation_stops_the_clock(reason):
 def test_pause_only_for_policy_reasons(reason):
     c = reach(S.IN_PROGRESS)
     with pytest.raises(InvalidValue) as e:
-        c.pause(reason, by="handler1", at=at(date(2025, 3, 5)), regime=REGIME)
+        c.pause(reason, by="handler1", at=at(date(2025, 3, 5)), regime=REGIME, notice_proof="SMS-1")
     assert e.value.field == "reason"
     assert c.status == S.IN_PROGRESS and c.due_date == DUE0 and c.pauses == ()
 
 
 def test_resume_extends_due_date_by_paused_days():
     c = reach(S.IN_PROGRESS)
-    c.pause("appraisal", by="handler1", at=at(date(2025, 3, 5)), regime=REGIME)
+    c.pause("appraisal", by="handler1", at=at(date(2025, 3, 5)), regime=REGIME, notice_proof="SMS-1")
     ev = c.resume(by="handler1", at=at(date(2025, 3, 12)), regime=REGIME)
     assert c.status == S.IN_PROGRESS
     assert c.pauses[-1].days == 7
@@ -253,9 +253,9 @@ def test_resume_extends_due_date_by_paused_days():
 
 def test_two_pauses_add_up():
     c = reach(S.IN_PROGRESS)
-    c.pause("appraisal", by="h", at=at(date(2025, 3, 5)), regime=REGIME)
+    c.pause("appraisal", by="h", at=at(date(2025, 3, 5)), regime=REGIME, notice_proof="SMS-1")
     c.resume(by="h", at=at(date(2025, 3, 7)), regime=REGIME)
-    c.pause("mediation", by="h", at=at(date(2025, 3, 10)), regime=REGIME)
+    c.pause("mediation", by="h", at=at(date(2025, 3, 10)), regime=REGIME, notice_proof="SMS-1")
     c.resume(by="h", at=at(date(2025, 3, 15)), regime=REGIME)
     assert sum(p.days for p in c.pauses) == 7
     assert c.due_date == date(2025, 3, 25)
@@ -284,7 +284,7 @@ def test_generic_transition_cannot_resume_a_paused_clock():
 def test_pause_after_deadline_passed_is_refused():
     c = reach(S.IN_PROGRESS)
     with pytest.raises(DeadlinePassed):
-        c.pause("appraisal", by="h", at=at(DUE0 + timedelta(days=1)), regime=REGIME)
+        c.pause("appraisal", by="h", at=at(DUE0 + timedelta(days=1)), regime=REGIME, notice_proof="SMS-1")
     assert c.status == S.IN_PROGRESS
 
 
@@ -752,3 +752,12 @@ def test_withdrawal_needs_a_reason():
     assert e.value.field == "reason" and c.status == S.IN_PROGRESS
     c.transition(S.WITHDRAWN, by="agent1", at=at(date(2025, 3, 5)), reason="投诉人书面撤回")
     assert c.status == S.WITHDRAWN and not c.is_open
+
+
+@pytest.mark.parametrize("reason,basis", [("appraisal", "第十八条第二款"), ("mediation", "第二十三条")])
+def test_pausing_the_clock_needs_proof_the_complainant_was_told_or_consented(reason, basis):
+    c = make()
+    with pytest.raises(InvalidValue) as e:
+        c.pause(reason, by="handler1", at=at(date(2025, 3, 5)), regime=REGIME, notice_proof="")
+    assert e.value.field == "notice_proof" and basis in e.value.reason
+    assert c.status == Status.RECEIVED and c.pauses == ()

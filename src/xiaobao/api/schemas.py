@@ -42,6 +42,7 @@ class Reason(BaseModel):
 
 class PauseIn(BaseModel):
     reason: str = Field(description="appraisal | mediation")
+    notice_proof: str = Field(description="告知投诉人（鉴定）或投诉人同意（调解）的凭证编号")
     note: str = ""
 
 

@@ -186,17 +186,22 @@ class Complaint:
         return Event(f"status.{to}", at, by, before, {"status": str(to)}, reason)
 
     # ---- handling actions --------------------------------------------------------------------
-    def pause(self, reason: str, *, by: str, at: datetime, regime: Regime, note: str = "") -> Event:
+    def pause(self, reason: str, *, by: str, at: datetime, regime: Regime, notice_proof: str, note: str = "") -> Event:
+        """Appraisal time is excluded only if the complainant is told (Art.18 ¶2); mediation needs
+        their consent (Art.23). Either way a proof is recorded."""
         policy = regime.policy(self.clock_policy)
         if reason not in policy.pause_reasons:
             raise InvalidValue("reason", f"仅以下情形可暂停计时：{', '.join(policy.pause_reasons)}（投诉办法第十八条第二款、第二十三条）")
+        _required(notice_proof, "notice_proof", "调解须留存投诉人同意的凭证（投诉办法第二十三条）" if reason == "mediation"
+                  else "鉴定、检测、评估期间不计入处理期限须告知投诉人，请登记告知凭证（投诉办法第十八条第二款）")
         if self.due_date is not None and at.date() > self.due_date:
             raise DeadlinePassed("处理期限已过，不能再暂停计时")
         before = self._move(S.PAUSED)
         self.pauses = (*self.pauses, Pause(at.date(), None, reason))
         self.refresh_due(regime)
         self.updated_at = at
-        return Event("clock.pause", at, by, before, {"status": "paused", "pause_reason": reason}, note)
+        return Event("clock.pause", at, by, before, {"status": "paused", "pause_reason": reason}, note,
+                     {"notice_proof": notice_proof})
 
     def resume(self, *, by: str, at: datetime, regime: Regime, note: str = "") -> Event:
         if Status(self.status) != S.PAUSED:

@@ -917,7 +917,7 @@ class _Sim:
                     notes = notes[1:] if plan.category == "debt_collection" else notes[:1]
                 note = r.choice(notes).format(city=plan.city, ts=f"{self.clock:%Y%m%d}{r.randrange(1000):03d}")
                 if self.status(cid) in (Status.ACCEPTED, Status.IN_PROGRESS) and \
-                        self.call(H.pause, cid, me, reason, note=note) is not None:
+                        self.call(H.pause, cid, me, reason, notice_proof=f"TZ{cid:05d}-{reason[:3].upper()}", note=note) is not None:
                     yield self.work(self.clock + timedelta(days=r.uniform(4, 28)), r)
                     if self.status(cid) == Status.PAUSED:
                         if reason == "mediation" and r.random() < 0.3:
@@ -1050,7 +1050,7 @@ class _Sim:
                       remedies=list(REMEDIES_PBOC if c.clock_policy == "pboc_forwarded" else REMEDIES_NFRA))
         if not have(Status.PAUSED) and (c := latest(Status.IN_PROGRESS, lambda c: c.due_date and c.due_date >= today,
                                                      keep=2)):
-            self.call(H.pause, c.id, handler(c), "mediation", note=f"经双方同意，提交金融消费纠纷调解组织调解（调解编号TJ{today:%Y%m%d}{c.id:03d}）")
+            self.call(H.pause, c.id, handler(c), "mediation", notice_proof=f"TY{c.id:05d}", note=f"经双方同意，提交金融消费纠纷调解组织调解（调解编号TJ{today:%Y%m%d}{c.id:03d}）")
         if not have(Status.ACCEPTED) and (c := latest(Status.RECEIVED)):
             if c.assignee is None:
                 self.call(H.assign, c.id, sup, self.pick(c, r), reason=f"按分层路由派单至{TEAM_ZH.get(c.team, c.team)}")

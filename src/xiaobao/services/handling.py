@@ -51,8 +51,9 @@ def close(ctx: Context, cid: int, actor: Actor, note: str = "") -> Complaint:
     return act(ctx, cid, actor, lambda c, now: c.close(by=actor.username, at=now, reason=note))
 
 
-def pause(ctx: Context, cid: int, actor: Actor, reason: str, note: str = "") -> Complaint:
-    return act(ctx, cid, actor, lambda c, now: c.pause(reason, by=actor.username, at=now, regime=_regime(ctx), note=note))
+def pause(ctx: Context, cid: int, actor: Actor, reason: str, *, notice_proof: str, note: str = "") -> Complaint:
+    return act(ctx, cid, actor, lambda c, now: c.pause(reason, by=actor.username, at=now, regime=_regime(ctx),
+                                                        notice_proof=notice_proof, note=note))
 
 
 def resume(ctx: Context, cid: int, actor: Actor, note: str = "") -> Complaint:

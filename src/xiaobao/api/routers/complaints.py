@@ -59,7 +59,7 @@ def start(cid: int, body: Note = Note(), actor: Actor = Depends(HANDLE), ctx=Dep
 
 @router.post("/{cid}/pause", summary="暂停计时（鉴定/调解）/ pause the clock")
 def pause(cid: int, body: PauseIn, actor: Actor = Depends(HANDLE), ctx=Depends(get_ctx)):
-    return _out(ctx, handling.pause(ctx, cid, actor, body.reason, body.note))
+    return _out(ctx, handling.pause(ctx, cid, actor, body.reason, notice_proof=body.notice_proof, note=body.note))
 
 
 @router.post("/{cid}/resume", summary="恢复计时 / resume the clock")
