@@ -1,0 +1,80 @@
+"""Combining black/gray signals into one explained verdict per complaint.
+
+Noisy-OR over weighted signal scores: each signal is independent evidence, so the score rises with
+every kind of evidence and never exceeds 1. The lexicon's total contribution is capped below the
+flag threshold, because a genuine consumer may use the same words ("协商还款", "我要投诉到12378").
+Weights and thresholds are data (`rules/blackgray.yaml`); calibrating them on reviewed decisions is
+the review queue's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ...domain.finding import Finding
+
+KINDS = ("genuine", "proxy_template", "repeat_harass", "credit_repair", "debt_evasion")
+_LEXICON = "blackgray.lexicon"
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    flag_threshold: float = 0.5
+    lexicon_cap: float = 0.35
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not 0 < self.flag_threshold <= 1:
+            raise ValueError("flag_threshold must be within (0, 1]")
+        if self.lexicon_cap >= self.flag_threshold:
+            raise ValueError("lexicon_cap must stay below flag_threshold: the lexicon alone may never flag")
+
+    def weight(self, kind: str) -> float:
+        if kind.startswith(_LEXICON):
+            return self.weights.get(_LEXICON, 1.0)
+        return self.weights.get(kind, 0.0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: float
+    flagged: bool
+    kind: str
+    signals: tuple[Finding, ...]
+
+
+def _noisy_or(values: Iterable[float]) -> float:
+    miss = 1.0
+    for v in values:
+        miss *= 1.0 - min(max(v, 0.0), 1.0)
+    return 1.0 - miss
+
+
+def _kind(signals: list[Finding], flagged: bool) -> str:
+    if not flagged:
+        return "genuine"
+    lexicon = {}
+    for f in signals:
+        if f.kind.startswith(_LEXICON + "."):
+            cat = f.kind.rsplit(".", 1)[1]
+            lexicon[cat] = lexicon.get(cat, 0.0) + f.score
+    structural = {f.kind: f.score for f in signals if not f.kind.startswith(_LEXICON)}
+    # What the text is selling decides between proxy work, credit repair and debt evasion;
+    # repeat harassment is a pattern of one customer, so it wins only when it is the strongest signal.
+    strongest = max(structural, key=structural.get, default=None)
+    if strongest == "blackgray.repeat_harass":
+        return "repeat_harass"
+    for cat in ("credit_repair", "debt_evasion"):
+        if lexicon.get(cat, 0) > 0 and lexicon[cat] >= max(lexicon.values()):
+            return cat
+    return "proxy_template"
+
+
+def combine(signals: Iterable[Finding], rules: ScoringRules) -> Verdict:
+    signals = [f for f in signals if f.kind.startswith("blackgray.")]
+    lexicon = _noisy_or(f.score * rules.weight(f.kind) for f in signals if f.kind.startswith(_LEXICON))
+    others = [f.score * rules.weight(f.kind) for f in signals if not f.kind.startswith(_LEXICON)]
+    score = round(_noisy_or([min(lexicon, rules.lexicon_cap), *others]), 4)
+    flagged = score >= rules.flag_threshold
+    return Verdict(score, flagged, _kind(signals, flagged), tuple(signals))
