@@ -1,0 +1,81 @@
+"""Bursts: a template family whose arrival rate jumps — an agency launching a campaign.
+
+For a family and a day `today`, compare the mean daily count over the last `recent_days` (today
+included) with the mean daily count over the `baseline_days` before them. The family bursts when the
+recent window holds at least `min_recent` complaints and its daily rate is at least `factor` times
+the baseline rate. The baseline window is assumed to hold at least `baseline_floor` complaints, so
+a family with (almost) no history has a small but non-zero rate and a brand-new family bursts once
+`min_recent` complaints arrive together. A burst is supporting evidence: weighted low by the combiner, it
+never flags a complaint alone.
+
+Cost: `add` O(1); `finding_for_family` O(recent_days + baseline_days).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from ...domain.finding import Citation, Finding
+
+RULE_ID = "blackgray.burst"
+CITATION = Citation(
+    "消保法实施条例", "第二十七条第二款",
+    note="投诉、举报不得用于谋取不正当利益；同一模板投诉集中到达提示有组织的代理维权（投诉办法 第十八条第四款）",
+)
+
+
+def _day(v: date | datetime) -> date:
+    return v.date() if isinstance(v, datetime) else v
+
+
+class BurstDetector:
+    def __init__(self, recent_days: int = 3, baseline_days: int = 28, factor: float = 3.0, min_recent: int = 5,
+                 baseline_floor: float = 1.0):
+        if recent_days < 1 or baseline_days < 1 or factor <= 1 or min_recent < 1 or baseline_floor <= 0:
+            raise ValueError("recent_days, baseline_days, min_recent ≥ 1; factor > 1; baseline_floor > 0")
+        self.recent_days, self.baseline_days = recent_days, baseline_days
+        self.factor, self.min_recent, self.baseline_floor = factor, min_recent, baseline_floor
+        self._daily: dict[str, Counter[date]] = {}
+
+    def add(self, family_id: str, received_at: date | datetime) -> None:
+        if family_id:
+            self._daily.setdefault(family_id, Counter())[_day(received_at)] += 1
+
+    def families(self) -> Iterator[str]:
+        return iter(self._daily)
+
+    def finding_for_family(self, family_id: str, today: date | datetime) -> Finding | None:
+        daily = self._daily.get(family_id)
+        if not daily:
+            return None
+        today = _day(today)
+        recent = [daily.get(today - timedelta(days=k), 0) for k in range(self.recent_days - 1, -1, -1)]
+        start = today - timedelta(days=self.recent_days)
+        baseline = sum(daily.get(start - timedelta(days=k), 0) for k in range(self.baseline_days))
+        recent_rate = sum(recent) / self.recent_days
+        baseline_rate = baseline / self.baseline_days
+        ratio = recent_rate / (max(baseline, self.baseline_floor) / self.baseline_days)
+        if sum(recent) < self.min_recent or ratio < self.factor:
+            return None
+        score = round(min(0.9, 0.5 + 0.1 * math.log2(ratio / self.factor) + 0.02 * (sum(recent) - self.min_recent)), 4)
+        return Finding(
+            rule_id=RULE_ID, kind=RULE_ID, score=score, citation=CITATION,
+            evidence={
+                "family_id": family_id,
+                "today": today.isoformat(),
+                "recent_days": self.recent_days,
+                "recent_daily": recent,
+                "recent_count": sum(recent),
+                "baseline_days": self.baseline_days,
+                "baseline_count": baseline,
+                "baseline_daily_rate": round(baseline_rate, 4),
+                "ratio": round(ratio, 2),
+            },
+            message=f"模板族 {family_id} 近 {self.recent_days} 天到达 {sum(recent)} 件，为基线日均的 {ratio:.1f} 倍",
+        )
+
+    def bursting(self, today: date | datetime) -> list[Finding]:
+        return [f for fid in self._daily if (f := self.finding_for_family(fid, today))]

@@ -1,0 +1,286 @@
+"""Shared-contact gangs: complaints of *distinct customers* linked by a contact artefact or a
+template family, as connected components of a union-find.
+
+Two complaints are linked when they carry the same artefact (same kind and value, see
+`contacts.extract_artefacts`) or the same template family id. A component is a gang only when it
+holds at least `min_customers` (2) distinct customers: one customer filing twice with their own
+phone number is a repeat complainant (see `repeat.py`), not a gang.
+
+Hubs must not glue everything together. Three guards:
+* service numbers and short codes (400/800/95xxx, 12378 …) never link;
+* `ignore_values` names further values that never link (the lender's own office line, its e-mail);
+* an artefact carried by more than `max_fanout` distinct customers is treated as a hub and ignored
+  (a common agent name, a number quoted from a public notice). Template families have their own,
+  by default unlimited, fan-out (`max_family_fanout`): a family is a cluster already.
+
+Cost: `add` is amortised near O(k) for k artefacts (union by size, path halving); the rare artefact
+that crosses the fan-out marks the structure dirty and the next query rebuilds it in O(n).
+Queries are O(component) for evidence and near O(1) for `gang_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ...domain.finding import Citation, Finding
+from ...domain.identity import MASKERS, mask_id, mask_name, mask_phone
+from .contacts import PHONE_KINDS, Artefact, is_service_number
+
+RULE_ID = "blackgray.shared_contact"
+FAMILY = "family"
+CITATION = Citation(
+    "投诉办法", "第十四条、第十八条第四款",
+    note="代理投诉须提交授权委托书原件、代理人身份证明和联系方式；非消费者本人、法定代理人或合法授权代理人"
+         "提出的投诉可不予受理。多名互不相干的客户共用同一联系方式，提示第三方代为投诉。",
+)
+# How much one shared artefact of a kind says about organised filing (before the customer-count boost).
+KIND_STRENGTH = {
+    "bank_account": 0.85, "mobile": 0.8, "wechat": 0.8, "qq": 0.75, "email": 0.75,
+    "landline": 0.65, "agent_name": 0.45, FAMILY: 0.4,
+}
+INDIRECT_STRENGTH = 0.3  # in a gang only through other complaints, nothing of its own shared
+EVIDENCE_LIMIT = 20  # gang-wide shared artefacts listed in one finding (most-shared first)
+
+
+def mask_value(kind: str, value: str) -> str:
+    """Display mask for evidence: digits keep the first 3 and last 4, names keep the surname."""
+    if kind in PHONE_KINDS:
+        return mask_phone(value)
+    if kind == "email":
+        return MASKERS["email"](value)
+    if kind == "agent_name":
+        return mask_name(value)
+    if value.isdigit():
+        return mask_id(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SharedArtefact:
+    kind: str
+    value: str
+    customers: int
+    doc_ids: tuple[str, ...]
+
+    @property
+    def masked(self) -> str:
+        return mask_value(self.kind, self.value)
+
+    def to_evidence(self) -> dict:
+        return {"kind": self.kind, "value": self.masked, "customers": self.customers, "complaints": len(self.doc_ids)}
+
+
+class GangLinker:
+    def __init__(self, max_fanout: int = 50, max_family_fanout: int | None = None, min_customers: int = 2,
+                 ignore_values: Iterable[str] = (), link_kinds: Iterable[str] | None = None):
+        if max_fanout < 2 or min_customers < 2:
+            raise ValueError("max_fanout and min_customers must be at least 2")
+        self.max_fanout = max_fanout
+        self.max_family_fanout = max_family_fanout
+        self.min_customers = min_customers
+        self.ignore_values = frozenset(ignore_values)
+        self.link_kinds = None if link_kinds is None else frozenset(link_kinds)
+        self._seq: dict[str, int] = {}
+        self._customer: dict[str, str] = {}
+        self._keys: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._docs_by_key: dict[tuple[str, str], list[str]] = {}
+        self._customers_by_key: dict[tuple[str, str], set[str]] = {}
+        self._hot: set[tuple[str, str]] = set()
+        self._parent: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}
+        self._customers: dict[str, set[str]] = {}
+        self._first: dict[str, str] = {}
+        self._dirty = False
+        self._counter = 0
+        self._version = 0
+        self._shared_cache: dict[str, tuple[int, list[SharedArtefact]]] = {}
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _ignored(self, kind: str, value: str) -> bool:
+        if not value or value in self.ignore_values:
+            return True
+        if self.link_kinds is not None and kind != FAMILY and kind not in self.link_kinds:
+            return True
+        return kind in PHONE_KINDS and is_service_number(value)
+
+    def _fanout(self, kind: str) -> int | None:
+        return self.max_family_fanout if kind == FAMILY else self.max_fanout
+
+    def add(self, doc_id: str, customer: str, artefacts: Iterable[Artefact], family_id: str | None = None) -> None:
+        """Add (or replace) one complaint. `customer` identifies the complainant (an id or id hash)."""
+        if doc_id in self._seq:
+            self._remove(doc_id)
+        self._counter += 1
+        self._version += 1
+        self._seq[doc_id] = self._counter
+        customer = customer or f"?{doc_id}"  # an unknown customer is distinct from everyone
+        self._customer[doc_id] = customer
+        keys = {a.key for a in artefacts if not self._ignored(a.kind, a.value)}
+        if family_id:
+            keys.add((FAMILY, str(family_id)))
+        self._keys[doc_id] = tuple(sorted(keys))
+        self._parent[doc_id] = doc_id
+        self._members[doc_id] = [doc_id]
+        self._customers[doc_id] = {customer}
+        self._first[doc_id] = doc_id
+        for key in self._keys[doc_id]:
+            docs = self._docs_by_key.setdefault(key, [])
+            custs = self._customers_by_key.setdefault(key, set())
+            docs.append(doc_id)
+            custs.add(customer)
+            cap = self._fanout(key[0])
+            if key in self._hot:
+                continue
+            if cap is not None and len(custs) > cap:
+                self._hot.add(key)
+                self._dirty = True  # unions already made through this hub must be undone
+            elif not self._dirty:
+                self._union(doc_id, docs[0])
+
+    def _remove(self, doc_id: str) -> None:
+        for key in self._keys.pop(doc_id, ()):
+            docs = self._docs_by_key[key]
+            docs.remove(doc_id)
+            self._customers_by_key[key] = {self._customer[d] for d in docs}
+        del self._seq[doc_id], self._customer[doc_id]
+        self._version += 1
+        self._dirty = True
+
+    def _find(self, x: str) -> str:
+        parent = self._parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        if len(self._members[ra]) < len(self._members[rb]):
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._members[ra].extend(self._members.pop(rb))
+        self._customers[ra] |= self._customers.pop(rb)
+        fa, fb = self._first[ra], self._first.pop(rb)
+        self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
+
+    def _ensure(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._parent = {d: d for d in self._seq}
+        self._members = {d: [d] for d in self._seq}
+        self._customers = {d: {self._customer[d]} for d in self._seq}
+        self._first = {d: d for d in self._seq}
+        for key, docs in self._docs_by_key.items():
+            cap = self._fanout(key[0])
+            if cap is not None and len(self._customers_by_key[key]) > cap:
+                self._hot.add(key)
+                continue
+            self._hot.discard(key)
+            for d in docs[1:]:
+                self._union(d, docs[0])
+
+    # ---- queries ----------------------------------------------------------------------------
+
+    def _root(self, doc_id: str) -> str | None:
+        if doc_id not in self._seq:
+            return None
+        self._ensure()
+        return self._find(doc_id)
+
+    def _gang_id(self, root: str) -> str | None:
+        if len(self._customers[root]) < self.min_customers:
+            return None
+        return f"gang-{self._first[root]}"
+
+    def gang_of(self, doc_id: str) -> str | None:
+        """The gang id shared by every complaint in the component, or None (fewer than 2 customers)."""
+        root = self._root(doc_id)
+        return None if root is None else self._gang_id(root)
+
+    def gangs(self) -> Iterator[str]:
+        self._ensure()
+        for root in list(self._members):
+            gid = self._gang_id(root)
+            if gid:
+                yield gid
+
+    def _gang_root(self, gang_id: str) -> str | None:
+        doc = gang_id[len("gang-"):] if gang_id.startswith("gang-") else None
+        root = None if doc is None else self._root(doc)
+        return root if root is not None and self._gang_id(root) == gang_id else None
+
+    def members(self, gang_id: str) -> list[str]:
+        """Complaint ids of the gang in the order they were added; [] for an unknown id."""
+        root = self._gang_root(gang_id)
+        return [] if root is None else sorted(self._members[root], key=self._seq.__getitem__)
+
+    def customers(self, gang_id: str) -> set[str]:
+        root = self._gang_root(gang_id)
+        return set() if root is None else set(self._customers[root])
+
+    def _shared(self, keys: Iterable[tuple[str, str]]) -> list[SharedArtefact]:
+        out = []
+        for key in keys:
+            if key in self._hot:
+                continue
+            custs = self._customers_by_key[key]
+            if len(custs) >= 2:
+                out.append(SharedArtefact(key[0], key[1], len(custs), tuple(self._docs_by_key[key])))
+        return sorted(out, key=lambda s: (-s.customers, s.kind, s.value))
+
+    def shared_artefacts(self, gang_id: str) -> list[SharedArtefact]:
+        """Contact artefacts (not families) shared by at least two distinct customers of the gang."""
+        root = self._gang_root(gang_id)
+        if root is None:
+            return []
+        cached = self._shared_cache.get(gang_id)
+        if cached is None or cached[0] != self._version:
+            keys = {k for d in self._members[root] for k in self._keys[d] if k[0] != FAMILY}
+            cached = (self._version, self._shared(keys))
+            self._shared_cache[gang_id] = cached
+        return list(cached[1])
+
+    def families(self, gang_id: str) -> list[str]:
+        return sorted({k[1] for d in self.members(gang_id) for k in self._keys[d] if k[0] == FAMILY})
+
+    def finding_for(self, doc_id: str) -> Finding | None:
+        """A `blackgray.shared_contact` finding when the complaint belongs to a gang that shares at
+        least one contact artefact (a gang held together by a template family alone is the template
+        signal's business). Values in the evidence are masked."""
+        gid = self.gang_of(doc_id)
+        if gid is None:
+            return None
+        gang_shared = self.shared_artefacts(gid)
+        if not gang_shared:
+            return None
+        customer = self._customer[doc_id]
+        own = [s for s in self._shared(self._keys[doc_id])
+               if any(self._customer[d] != customer for d in s.doc_ids)]
+        own_contacts = [s for s in own if s.kind != FAMILY]
+        customers = self._customers[self._find(doc_id)]
+        others = len(customers) - (customer in customers)
+        if own:
+            base = max(KIND_STRENGTH.get(s.kind, 0.5) for s in own)
+            kinds = {s.kind for s in own_contacts}
+            score = base + 0.05 * min(max(others - 1, 0), 5) + 0.05 * min(max(len(kinds) - 1, 0), 2)
+        else:
+            score = INDIRECT_STRENGTH
+        score = round(min(score, 0.95), 4)
+        return Finding(
+            rule_id=RULE_ID, kind=RULE_ID, score=score, citation=CITATION,
+            evidence={
+                "gang_id": gid,
+                "shared": [s.to_evidence() for s in own_contacts],
+                "shared_families": sorted(s.value for s in own if s.kind == FAMILY),
+                "gang_shared": [s.to_evidence() for s in gang_shared[:EVIDENCE_LIMIT]],
+                "gang_shared_count": len(gang_shared),
+                "other_customers": others,
+                "complaints": len(self._members[self._find(doc_id)]),
+            },
+            message=f"与另外 {others} 名客户的投诉共用联系方式（{len(gang_shared)} 项）",
+        )
