@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Iterable, Protocol
 
 import chinese_calendar
+from chinese_calendar import constants as _library_tables
 from lunardate import LunarDate
 
 
@@ -45,6 +46,12 @@ def estimated_statutory_holidays(year: int) -> frozenset[date]:
     return frozenset(d for d in days if d.year == year)
 
 
+# The years whose official schedule the installed package ships, read from its own tables rather than
+# discovered by calling it and catching its "unsupported year" error.
+_LIBRARY_YEARS = frozenset(range(min(_library_tables.holidays).year,
+                                 max(_library_tables.holidays).year + 1))
+
+
 class ChineseWorkCalendar:
     """`chinese_calendar` first, institution data over it, an explicit estimate beyond it."""
 
@@ -55,18 +62,9 @@ class ChineseWorkCalendar:
         # The library validates every call by scanning its tables (~25 µs); deadlines ask about the
         # same few hundred days again and again, so answers are memoised per calendar.
         self._workday_cache: dict[date, bool] = {}
-        self._covered_years: dict[int, bool] = {}
 
     def _library_covers(self, day: date) -> bool:
-        covered = self._covered_years.get(day.year)
-        if covered is None:
-            try:
-                chinese_calendar.is_workday(day)
-                covered = True
-            except NotImplementedError:
-                covered = False
-            self._covered_years[day.year] = covered
-        return covered
+        return day.year in _LIBRARY_YEARS
 
     def is_estimated(self, day: date) -> bool:
         return day.year not in self._years_with_data and not self._library_covers(day)
@@ -82,12 +80,11 @@ class ChineseWorkCalendar:
             return True
         if day in self._holidays:
             return False
-        try:
+        if self._library_covers(day):
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year in self._years_with_data:
-                return day.weekday() < 5
-            return day.weekday() < 5 and day not in estimated_statutory_holidays(day.year)
+        if day.year in self._years_with_data:
+            return day.weekday() < 5
+        return day.weekday() < 5 and day not in estimated_statutory_holidays(day.year)
 
     def next_workday_on_or_after(self, day: date) -> date:
         while not self.is_workday(day):
