@@ -1,48 +1,28 @@
-"""Command line: `xiaobao demo | serve | import | audit verify | user add | complaints … | escalate`."""
+"""Core commands: demo, serve, migrate, import, audit, users, complaint queries, escalation."""
 
 from __future__ import annotations
 
-import getpass
 import os
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .config import Settings
+from ..config import Settings
+from .common import app, cli_actor, console, context, err, group
 
-app = typer.Typer(help="xiaobao 消保平台：投诉受理、分层处理、监管时限。", no_args_is_help=True, add_completion=False)
-audit_app = typer.Typer(help="审计哈希链 / audit chain", no_args_is_help=True)
-user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
-complaints_app = typer.Typer(help="投诉查询 / complaint queries", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
-app.add_typer(user_app, name="user")
-app.add_typer(complaints_app, name="complaints")
-blackgray_app = typer.Typer(help="黑灰产识别 / black/gray-industry detection", no_args_is_help=True)
-app.add_typer(blackgray_app, name="blackgray")
-console = Console()
-err = Console(stderr=True)
-
-
-def _cli_actor() -> str:
-    return f"cli:{getpass.getuser()}"[:64]
-
-
-def _context(settings: Settings | None = None):
-    from .services.context import open_context
-
-    return open_context(settings or Settings())
+audit_app = group("audit", "审计哈希链 / audit chain")
+user_app = group("user", "用户 / users")
+complaints_app = group("complaints", "投诉查询 / complaint queries")
 
 
 def _serve(ctx, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from . import logs
-    from .api.app import create_app
+    from .. import logs
+    from ..api.app import create_app
 
     logs.install()
     if workers <= 1:
@@ -63,13 +43,13 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
          serve: bool = typer.Option(True, help="加载后启动 API 服务"),
          workers: int = typer.Option(1, min=1, max=32, help="API 进程数")):
     """在嵌入式 SQLite 上加载演示数据（≥2000 条投诉）并启动 API（/docs）。"""
-    from .services.demo import DEMO_PASSWORD, load_demo
+    from ..services.demo import DEMO_PASSWORD, load_demo
 
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     settings = Settings(database_url=f"sqlite:///{db}", keyfile=str(db.parent / "demo-keys.json"))
-    ctx = _context(settings)
+    ctx = context(settings)
     with ctx.store.uow(write=False) as uow:
         empty = uow.users.get("admin") is None
     if empty:
@@ -85,7 +65,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
 
 
 def _print_demo_summary(summary: dict) -> None:
-    from .domain.complaint import STATUS_NAMES_ZH
+    from ..domain.complaint import STATUS_NAMES_ZH
 
     console.print(f"[green]演示数据已加载[/green]：{summary['users']} 个用户，{summary['complaints']} 件投诉，"
                   f"{summary['actions']} 个办理动作")
@@ -102,13 +82,13 @@ def _print_demo_summary(summary: dict) -> None:
 def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
           workers: int = typer.Option(1, min=1, max=32, help="API 进程数（每个进程占一个核）")):
     """在 XIAOBAO_DATABASE_URL 指定的数据库上启动 API（自动迁移）。"""
-    _serve(_context(), host, port, workers)
+    _serve(context(), host, port, workers)
 
 
 @app.command()
 def migrate():
     """将数据库结构升级到最新版本。"""
-    from .store.migrate import upgrade
+    from ..store.migrate import upgrade
 
     settings = Settings()
     settings.ensure_local_dirs()
@@ -117,7 +97,7 @@ def migrate():
 
 
 def _count_rows(path: Path) -> int | None:
-    from .services.sources import detect_format
+    from ..services.sources import detect_format
 
     fmt = detect_format(path)
     if fmt == "xlsx":
@@ -138,18 +118,18 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             errors: Optional[Path] = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
             batch_size: Optional[int] = typer.Option(None, help="每个事务的记录数")):
     """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。"""
-    from .services.importing import import_file
+    from ..services.importing import import_file
 
     try:
         total = _count_rows(file)
     except ValueError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(2)
-    ctx = _context()
+    ctx = context()
     with Progress(TextColumn("[bold]导入[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, transient=False) as progress:
         task = progress.add_task(file.name, total=total)
-        report = import_file(ctx, file, actor=_cli_actor(), errors_path=errors, batch_size=batch_size,
+        report = import_file(ctx, file, actor=cli_actor(), errors_path=errors, batch_size=batch_size,
                              progress=lambda n: progress.advance(task, n))
     console.print(f"读取 {report.rows} 行：新增 [green]{report.inserted}[/green]，"
                   f"重复跳过 {report.duplicates}，错误 [red]{report.error_count}[/red] 行")
@@ -161,9 +141,9 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
 @audit_app.command("verify")
 def audit_verify():
     """校验审计哈希链：发现任何被篡改或删除的记录。"""
-    from .services.audit import verify
+    from ..services.audit import verify
 
-    problems, head = verify(_context())
+    problems, head = verify(context())
     if problems:
         for p in problems[:50]:
             err.print(f"[red]✗ {p}[/red]")
@@ -179,14 +159,14 @@ def user_add(username: str, role: str = typer.Option(..., help="agent|expert|car
              staff_id: Optional[str] = typer.Option(None),
              password: Optional[str] = typer.Option(None, help="省略则交互输入；也可用 XIAOBAO_NEW_PASSWORD")):
     """新建用户。"""
-    from .domain.errors import DomainError
-    from .services.auth import create_user
+    from ..domain.errors import DomainError
+    from ..services.auth import create_user
 
     password = password or os.environ.get("XIAOBAO_NEW_PASSWORD") or typer.prompt("密码", hide_input=True,
                                                                                   confirmation_prompt=True)
     try:
-        create_user(_context(), username=username, password=password, role=role, display_name=display_name,
-                    team=team, staff_id=staff_id, by=_cli_actor())
+        create_user(context(), username=username, password=password, role=role, display_name=display_name,
+                    team=team, staff_id=staff_id, by=cli_actor())
     except DomainError as e:
         err.print(f"[red]{e.message}[/red]")
         raise typer.Exit(2)
@@ -209,71 +189,33 @@ def _print_complaints(result: dict, title: str) -> None:
 @complaints_app.command("due")
 def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: int = 50):
     """N 日内到期的未办结投诉。"""
-    from .services.queries import find
+    from ..services.queries import find
 
-    _print_complaints(find(_context(), due_within_days=within, limit=limit), f"{within}日内到期")
+    _print_complaints(find(context(), due_within_days=within, limit=limit), f"{within}日内到期")
 
 
 @complaints_app.command("overdue")
 def complaints_overdue(limit: int = 50):
     """已超期的未办结投诉。"""
-    from .services.queries import find
+    from ..services.queries import find
 
-    _print_complaints(find(_context(), overdue=True, limit=limit), "已超期")
+    _print_complaints(find(context(), overdue=True, limit=limit), "已超期")
 
 
 @complaints_app.command("paused")
 def complaints_paused(limit: int = 50):
     """暂停计时（鉴定/调解）中的投诉。"""
-    from .services.queries import find
+    from ..services.queries import find
 
-    _print_complaints(find(_context(), paused=True, limit=limit), "暂停计时")
+    _print_complaints(find(context(), paused=True, limit=limit), "暂停计时")
 
 
 @app.command()
 def escalate():
     """临期投诉自动升级一个层级（可由定时任务每日运行）。"""
-    from .services.handling import escalate_due
+    from ..services.handling import escalate_due
 
-    moved = escalate_due(_context())
+    moved = escalate_due(context())
     console.print(f"已升级 {len(moved)} 件")
     for cid, a, b in moved[:50]:
         console.print(f"  #{cid}: {a} → {b}")
-
-
-@blackgray_app.command("scan")
-def blackgray_scan(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="投诉 JSONL"),
-                   out: Path = typer.Option(..., "--out", help="每条投诉一行结果（JSONL）")):
-    """离线扫描投诉 JSONL：模板家族、共用联系方式团伙、缠访、词库；无需数据库或服务。"""
-    import orjson
-
-    from .engines.blackgray.engine import scan
-    from .services.sources import SourceError, read_jsonl
-
-    records, bad = [], 0
-    for row, rec in read_jsonl(file):
-        if isinstance(rec, SourceError) or not rec.get("external_id") or not rec.get("text"):
-            bad += 1
-            reason = rec.reason if isinstance(rec, SourceError) else "缺少 external_id 或 text"
-            err.print(f"第{row}行跳过：{reason}")
-            continue
-        records.append(rec)
-    with console.status(f"正在扫描 {len(records)} 件投诉…"):
-        results = scan(records)
-    with out.open("wb") as f:
-        for r in results:
-            f.write(orjson.dumps(r.to_dict(), default=str) + b"\n")
-    flagged = sum(r.verdict.flagged for r in results)
-    gangs = len({r.gang_id for r in results if r.gang_id and r.verdict.flagged})
-    console.print(f"扫描 {len(results)} 件：疑似黑灰产 [red]{flagged}[/red] 件，团伙 {gangs} 个；跳过 {bad} 行 → {out}")
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()

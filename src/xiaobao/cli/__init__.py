@@ -1,0 +1,16 @@
+"""Command line `xiaobao`: one Typer app; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+from . import blackgray, core  # noqa: F401  (registering their commands on the app)
+from .common import app
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+

@@ -1,0 +1,5 @@
+"""`python -m xiaobao.cli`."""
+
+from . import main
+
+main()
