@@ -19,7 +19,9 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # Each area (black/gray, marketing, collection, privacy) adds its tables on its own branch from
+    # 0003, so "heads" takes every branch; a merge revision may join them later.
     command.upgrade(alembic_config(url), revision)
 
 
