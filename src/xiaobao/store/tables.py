@@ -161,3 +161,4 @@ def map_domain() -> None:
         mapper_registry.map_imperatively(Complaint, complaints, version_id_col=complaints.c.version)
         _mapped = True
 
+from . import blackgray_tables  # noqa: E402,F401
