@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
+from .blackgray import triage
 from .context import Context
 from .intake import created_audit, customer_key, new_complaint_fields
 from .records import Draft, parse_record
@@ -70,6 +71,11 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
         fresh = [d for _, d in drafts if d.key not in stored]
         keys = [customer_key(ctx, d) for d in fresh]
         open_by_key = uow.complaints.open_ids_for_customers({k for k in keys if k})
+        assessment = triage.assess(ctx, uow, list(zip(fresh, keys)))
+        docs = [triage.doc_key(d.channel, d.external_id) for d in fresh]
+        for d, doc in zip(fresh, docs):
+            if assessment.flagged(doc):
+                d.flags.append(triage.SUSPECT_FLAG)
         built, first_in_batch, later = [], {}, []
         for i, d in enumerate(fresh):
             k = keys[i]
@@ -89,6 +95,7 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
         for cid, (c, route) in zip(ids, built):
             entries.append((now, actor, "complaint.create", "complaint", str(cid), created_audit(c, route)))
         uow.audit.append_many(entries)
+        triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
         uow.commit()
     return len(fresh), len(drafts) - len(fresh)
 

@@ -12,6 +12,7 @@ from ..domain.complaint import Complaint, Status
 from ..domain.identity import MASKERS
 from ..domain.tiers import Route, RoutingFacts
 from ..domain.errors import InvalidValue
+from .blackgray import triage
 from .context import Context
 from .records import Draft, parse_record
 
@@ -89,9 +90,14 @@ def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[C
         existing, repeat_of = uow.complaints.existing_and_open(draft.channel, draft.external_id, key)
         if existing is not None:
             return uow.complaints.get(existing), False
+        assessment = triage.assess(ctx, uow, [(draft, key)])
+        doc = triage.doc_key(draft.channel, draft.external_id)
+        if assessment.flagged(doc):
+            draft.flags.append(triage.SUSPECT_FLAG)  # routing sends it to the specialised queue
         fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of)
         cid = uow.complaints.insert_one(fields)
         uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
+        triage.record(ctx, uow, assessment, {doc: cid})
         uow.commit()
     c = Complaint(**fields)  # detached: the caller only reads it
     c.id = cid

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import AuditRepository
+from .blackgray_repository import BlackgrayRepository
 from .repositories import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
 from .db import make_engine
 from .tables import map_domain
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.imports = ImportRunRepository(self.session)
+        self.blackgray = BlackgrayRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -1,0 +1,233 @@
+"""Black/gray triage at intake: every new complaint is scored by a detector that stays alive between
+complaints, and flagged ones are routed to the specialised queue. Flagging never closes or rejects a
+complaint: it keeps its regulatory clock and is handled like any other, by the team for such cases.
+
+One detector per store and process. Before each use it catches up on complaints stored since it last
+looked — by other processes, imports or workers — so every process sees the whole corpus without a
+rebuild; `rescan` rebuilds from scratch (after intelligence changes, or to settle merged families).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ...engines.blackgray.contacts import extract_artefacts
+from ...engines.blackgray.engine import ScanResult, load_scoring
+from ...engines.blackgray.incremental import Detector
+from ...engines.blackgray.intel import IntelEntry, IntelIndex
+from ...engines.blackgray.scoring import ScoringRules
+from ...store.uow import UnitOfWork
+from ..context import Context
+
+SUSPECT_FLAG = "blackgray_suspect"
+_META_PII = {"phone": "customer_phone", "agent_phone": "agent_phone", "agent_name": "agent_name"}
+
+
+def doc_key(channel: str, external_id: str) -> str:
+    return f"{channel}:{external_id}"
+
+
+def intel_key(ctx: Context, kind: str, value: str) -> str:
+    return ctx.vault.blind_index(f"bg:{kind}:{value}")
+
+
+@dataclass
+class _State:
+    detector: Detector
+    threshold: float
+    intel_version: Any
+    last_id: int = 0
+    ids: dict[str, int] = field(default_factory=dict)  # doc key → complaint id
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+_states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Store → its detector
+_states_lock = threading.Lock()
+
+
+def scoring_for(ctx: Context, uow: UnitOfWork) -> ScoringRules:
+    """The rules file's scoring, with the threshold reviews have calibrated when one was applied."""
+    base = load_scoring(ctx.settings.rules_dir)
+    calibrated = uow.blackgray.setting("flag_threshold")
+    if calibrated and calibrated.get("applied"):
+        return ScoringRules(float(calibrated["threshold"]), base.lexicon_cap, base.weights)
+    return base
+
+
+def intel_index(ctx: Context, uow: UnitOfWork) -> IntelIndex:
+    index = IntelIndex(lambda kind, value: intel_key(ctx, kind, value))
+    for r in uow.blackgray.intel():
+        entry = IntelEntry(str(r.id), r.kind, r.source, r.expires_on, r.display)
+        if r.kind == "template":
+            index.add_template(r.template_text or "", entry)
+        else:
+            index.add_contact(r.value_key, entry)
+    return index
+
+
+def _new_state(ctx: Context) -> _State:
+    with ctx.store.uow(write=False) as uow:
+        scoring = scoring_for(ctx, uow)
+        state = _State(Detector(scoring=scoring, intel=intel_index(ctx, uow)), scoring.flag_threshold,
+                       uow.blackgray.setting("intel_version"))
+    _catch_up(ctx, state)
+    return state
+
+
+def state(ctx: Context) -> _State:
+    key = ctx.store
+    with _states_lock:
+        st = _states.get(key)
+        if st is None:
+            st = _states[key] = _new_state(ctx)
+    return st
+
+
+def invalidate(ctx: Context) -> None:
+    """Drop this process's detector; the next use rebuilds it (after intelligence or threshold changes)."""
+    with _states_lock:
+        _states.pop(ctx.store, None)
+
+
+def record_of_row(ctx: Context, row: Any) -> tuple[dict[str, Any], str]:
+    rec = {"external_id": row.external_id, "channel": row.channel, "received_at": row.received_at,
+           "text": row.text}
+    for f, meta in _META_PII.items():
+        token = (row.pii or {}).get(f)
+        if token:
+            rec[meta] = ctx.vault.decrypt(token, f)
+    return rec, row.customer_key or f"anon:{doc_key(row.channel, row.external_id)}"
+
+
+def record_of_draft(draft: Any, key: str | None) -> tuple[dict[str, Any], str]:
+    rec = {"external_id": draft.external_id, "channel": draft.channel, "received_at": draft.received_at,
+           "text": draft.text}
+    for f, meta in _META_PII.items():
+        if draft.pii.get(f):
+            rec[meta] = draft.pii[f]
+    return rec, key or f"anon:{doc_key(draft.channel, draft.external_id)}"
+
+
+def _catch_up(ctx: Context, st: _State, uow: UnitOfWork | None = None) -> None:
+    today = ctx.today()
+
+    def pull(u: UnitOfWork) -> bool:
+        rows = u.blackgray.complaints_after(st.last_id)
+        for row in rows:
+            doc = doc_key(row.channel, row.external_id)
+            st.ids[doc] = row.id
+            rec, customer = record_of_row(ctx, row)
+            st.detector.add(doc, rec, customer, today=today)
+            st.last_id = row.id
+        return len(rows) > 0
+
+    with st.lock:
+        if uow is not None:
+            version = uow.blackgray.setting("intel_version")
+            if version != st.intel_version:  # another process imported intelligence
+                st.detector.intel, st.intel_version = intel_index(ctx, uow), version
+            while pull(uow):
+                pass
+            return
+        more = True
+        while more:
+            with ctx.store.uow(write=False) as u:
+                more = pull(u)
+
+
+def flag_row(cid: int, res: ScanResult, threshold: float, at: datetime) -> dict[str, Any]:
+    d = res.to_dict()
+    return {"complaint_id": cid, "score": d["score"], "flagged": d["flagged"], "kind": d["kind"],
+            "family_key": d["family_id"], "gang_key": d["gang_id"], "signals": d["signals"],
+            "threshold": threshold, "scanned_at": at}
+
+
+@dataclass
+class Assessment:
+    """Verdicts of new complaints, before they are stored (their ids are not known yet)."""
+
+    results: dict[str, ScanResult]
+    affected: set[str]
+    threshold: float
+
+    def flagged(self, doc: str) -> bool:
+        return self.results[doc].verdict.flagged
+
+
+def assess(ctx: Context, uow: UnitOfWork, drafts: Sequence[tuple[Any, str | None]]) -> Assessment:
+    """Score new complaints (draft, customer key) inside the intake transaction."""
+    st = state(ctx)
+    today = ctx.today()
+    with st.lock:
+        _catch_up(ctx, st, uow)
+        docs = []
+        for draft, key in drafts:
+            doc = doc_key(draft.channel, draft.external_id)
+            rec, customer = record_of_draft(draft, key)
+            st.detector.add(doc, rec, customer, today=today)
+            docs.append(doc)
+        results = {d: st.detector.result(d, today) for d in docs}
+        affected = {a for d in docs for a in st.detector.affected(d)} - set(docs)
+    return Assessment(results, affected, st.threshold)
+
+
+def record(ctx: Context, uow: UnitOfWork, assessment: Assessment, ids: dict[str, int]) -> list[int]:
+    """Store the verdicts of the new complaints (doc key → complaint id) and re-score the complaints
+    whose family, gang or repeat window they joined. Returns complaints newly flagged by the re-score."""
+    st = state(ctx)
+    now, today = ctx.now(), ctx.today()
+    rows = [flag_row(ids[d], r, assessment.threshold, now) for d, r in assessment.results.items()]
+    with st.lock:
+        st.ids.update(ids)
+        others = {st.ids[d]: st.detector.result(d, today) for d in assessment.affected if d in st.ids}
+    before = uow.blackgray.flags_for(others)
+    newly = []
+    for cid, res in others.items():
+        old = before.get(cid)
+        if old is None or old["flagged"] != res.verdict.flagged or abs(old["score"] - res.verdict.score) >= 0.005 \
+                or old["family_key"] != res.family_id or old["gang_key"] != res.gang_id:
+            rows.append(flag_row(cid, res, assessment.threshold, now))
+            if res.verdict.flagged and not (old and old["flagged"]):
+                newly.append(cid)
+    uow.blackgray.upsert_flags(rows)
+    if newly:
+        uow.blackgray.add_flag_to_complaints(newly, SUSPECT_FLAG, now)
+    return newly
+
+
+def rescan(ctx: Context) -> dict[str, Any]:
+    """The scan task: a fresh detector over the whole corpus and the current intelligence, every
+    complaint re-scored, flags rewritten (reviews kept), then swapped in for intake to use."""
+    st = _new_state(ctx)
+    now, today = ctx.now(), ctx.today()
+    with st.lock:
+        results = {cid: st.detector.result(doc, today) for doc, cid in st.ids.items()}
+    flagged_now = [cid for cid, r in results.items() if r.verdict.flagged]
+    items = sorted(results.items())
+    intel_hits = 0
+    for i in range(0, len(items), 2000):
+        chunk = items[i:i + 2000]
+        with ctx.store.uow() as uow:
+            uow.blackgray.upsert_flags([flag_row(cid, r, st.threshold, now) for cid, r in chunk])
+            uow.blackgray.add_flag_to_complaints([cid for cid, r in chunk if r.verdict.flagged], SUSPECT_FLAG, now)
+            uow.commit()
+        intel_hits += sum(any(f.kind == "blackgray.intelligence" for f in r.verdict.signals) for _, r in chunk)
+    _catch_up(ctx, st)  # complaints stored while we scanned
+    with _states_lock:
+        _states[ctx.store] = st
+    return {"complaints": len(results), "flagged": len(flagged_now), "intel_hits": intel_hits,
+            "threshold": st.threshold, "at": now}
+
+
+def artefacts_in(text: str, masked: bool = True) -> list[dict[str, Any]]:
+    """Contact artefacts in one text (for evidence listings), masked unless asked otherwise."""
+    from ...engines.blackgray.gangs import mask_value
+
+    return [{"kind": a.kind, "value": mask_value(a.kind, a.value) if masked else a.value,
+             "start": a.start, "end": a.end} for a in extract_artefacts(text)]
+
