@@ -9,7 +9,6 @@ keeps its id, status and review as members arrive. When two leads merge, the you
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 from ...domain.finding import Citation
