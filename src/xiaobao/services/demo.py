@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 import json
 import random
+import re
 import tempfile
 import time as _time
 from collections.abc import Callable, Iterator
@@ -341,7 +342,62 @@ PROXY_TEXT = ("本人系{name}的委托代理人（{agency}），委托人因{ha
               "违规上报征信等问题。现代表委托人要求：1.停息挂账，本金分60期偿还；2.减免全部罚息、服务费及担保费；"
               "3.消除征信不良记录。请于3日内答复本人，否则将同步向金融监管总局、人民银行及媒体投诉。")
 PROXY_HARDSHIPS = ("经营失败", "失业", "家人重病", "收入骤减")
+# Each agency sells something different and files its own script (the engine must find all three).
+PROXY_TEXTS = {
+    "某信用管理咨询中心": ("本人{name}，委托{agency}代为处理征信异议。贵司在未告知的情况下上报逾期记录，导致本人房贷被拒，"
+                   "委托人因{hardship}短期周转困难并非恶意逾期。要求：1.立即删除征信不良记录（征信修复）；2.出具非恶意逾期证明；"
+                   "3.减免逾期产生的全部费用。联系人微信 xy_credit_2026，三个工作日内未处理将向人民银行征信中心投诉。"),
+    "某债务规划咨询公司": ("我是{name}，已全权委托{agency}与贵司协商。委托人因{hardship}无力还款，从即日起请停止一切催收，"
+                   "不得再联系本人及家人，所有沟通须通过代理人进行。要求全额退还已收利息（全额退息）、停息挂账、"
+                   "本金分期36期。代理人电话 0371-6655 8899，拒不配合将举报暴力催收并起诉。"),
+}
 LAW_FIRMS = ("河南某律师事务所", "北京某律师事务所", "广东某律师事务所", "上海某律师事务所")
+
+
+# ---- individual voices ---------------------------------------------------------------------------
+# Real consumers describe the same kind of problem in their own words; the category templates above
+# would otherwise read like one script filled in 2,000 times, which is exactly what the black/gray
+# engine looks for. Each genuine complaint is rewritten in a voice of its own.
+_SYNONYMS = {
+    "贵司": ("你们公司", "你司", "该平台", "贵公司", "你们", "这家公司"),
+    "要求": ("希望", "请求", "恳请", "强烈要求", "请"),
+    "催收人员": ("催收员", "催款的人", "外包催收", "你们的催收", "催收的工作人员"),
+    "打电话": ("来电", "打电话过来", "电话轰炸", "打我电话"),
+    "严重影响": ("极大影响", "已经影响到", "严重干扰", "搞得一团糟"),
+    "借款": ("贷款", "借了钱", "借了一笔钱", "申请了借款"),
+    "客服": ("在线客服", "人工客服", "热线客服", "客服人员"),
+    "目前": ("现在", "眼下", "到今天", "至今"),
+    "已经": ("早就", "都已经", "已"),
+    "没有": ("并没有", "根本没有", "完全没有", "从来没有"),
+    "但是": ("可是", "然而", "结果"),
+    "不合理": ("说不过去", "很不合理", "太离谱了", "明显不公平"),
+    "说明": ("解释", "讲清楚", "给个说法"),
+    "工作和生活": ("上班和家里", "正常生活", "工作", "日常生活"),
+}
+_WHEN = ("这几天", "上周开始", "最近一个月", "从上个月底起", "前天晚上", "这段时间", "今天上午", "昨天")
+_FEEL = ("整晚睡不着", "上班都没法专心", "家里人都很担心", "真的很无奈", "心里特别委屈", "已经快崩溃了",
+         "不知道该找谁", "越想越生气", "觉得很不公平", "一直在等你们的答复")
+_CONTEXT = ("我是一名{job}，收入不高。", "家里有{kids}个孩子要养。", "我一直按时还款，从没逾期过。",
+            "这是我第一次投诉。", "我在你们这借了{years}年了。", "我身边也有朋友遇到过类似情况。",
+            "之前打过{calls}次客服电话都没解决。", "我手机里有通话录音和截图可以证明。",
+            "我不想把事情闹大，只想解决问题。", "请认真对待我的诉求。")
+_JOBS = ("外卖骑手", "教师", "护士", "工厂工人", "个体户", "公司职员", "司机", "销售", "厨师", "保安")
+
+
+def _voice(r: random.Random, text: str) -> str:
+    for word, alts in _SYNONYMS.items():
+        if word in text:
+            parts = text.split(word)
+            text = parts[0] + "".join((r.choice(alts) if r.random() < 0.7 else word) + p for p in parts[1:])
+    sentences = [x for x in re.split(r"(?<=[。！？])", text) if x]
+    if len(sentences) > 2 and r.random() < 0.35:
+        sentences[0], sentences[1] = sentences[1], sentences[0]
+    for _ in range(r.randint(1, 3)):
+        extra = (f"{r.choice(_WHEN)}我{r.choice(_FEEL)}。" if r.random() < 0.5 else
+                 r.choice(_CONTEXT).format(job=r.choice(_JOBS), kids=r.randint(1, 3), years=r.randint(1, 5),
+                                           calls=r.randint(2, 9)))
+        sentences.insert(r.randint(0, len(sentences)), extra)
+    return "".join(sentences)
 
 
 def _fmt_md(d: date | datetime) -> str:
@@ -593,7 +649,8 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
         respondent_branch = "征信管理岗"
 
     if agent_kind == "agency":
-        text = PROXY_TEXT.format(name=p.name, agency=agency, hardship=r.choice(PROXY_HARDSHIPS))
+        text = PROXY_TEXTS.get(agency, PROXY_TEXT).format(name=p.name, agency=agency,
+                                                          hardship=r.choice(PROXY_HARDSHIPS))
         request = "停息挂账，本金分60期偿还；减免全部罚息及费用；消除征信不良记录"
     else:
         facts, requests = r.choice(TEMPLATES[category])
@@ -618,7 +675,7 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
         if repeat_of:
             prev_at, prev_channel = repeat_of
             text = (f"我在{_fmt_md(prev_at)}已经通过{prev_channel}投诉过一次，到现在还没有解决，再次投诉。" + text)
-        text += "诉求：" + request + "。"
+        text = _voice(r, text) + r.choice(("诉求：", "我的诉求是：", "", "希望：", "请求：")) + request + "。"
 
     raw: dict[str, Any] = {
         "channel": channel, "received_at": at.strftime("%Y-%m-%d %H:%M:%S"),
@@ -683,7 +740,7 @@ def _generate(n: int, rng: random.Random, start: datetime, end: datetime) -> lis
     latest = end - timedelta(minutes=5)
     records: list[_Record] = []
     proxy_staff = [_person(rng, today) for _ in PROXY_AGENCIES]
-    n_agency = max(2, n // 300)
+    n_agency = max(6, n // 80)
 
     def add(at: datetime, channel: str, category: str, p: _Person, repeat_of, agent: _Person | None,
             agent_kind: str | None, *, agency: str | None = None, refuse: bool = False) -> None:
@@ -1173,6 +1230,9 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
             sim.fill_gaps(random.Random(seed + 1))
     finally:
         ctx.now = original_now
+    from .blackgray.leads import refresh_leads
+
+    lead_stats = refresh_leads(ctx)
     summary = counts(ctx)
     return {
         "users": len(DEMO_USERS), "complaints": sim.imported, "imports": sim.imports,
@@ -1180,5 +1240,5 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
         "by_status": dict(sorted(summary["by_status"].items())), "by_tier": dict(sorted(summary["by_tier"].items())),
         "by_channel": dict(sorted(summary["by_channel"].items())), "overdue": summary["overdue"],
         "due_within_3_days": summary["due_within_3_days"], "review_overdue": summary["review_overdue"],
-        "seconds": round(_time.perf_counter() - started, 1),
+        "leads": lead_stats["leads"], "seconds": round(_time.perf_counter() - started, 1),
     }
