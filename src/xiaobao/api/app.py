@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..services.context import Context
 from . import errors
-from .routers import admin, auth, blackgray, complaints
+from .routers import admin, auth, blackgray, complaints, marketing
 
 
 @asynccontextmanager
@@ -34,6 +34,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(complaints.router)
     app.include_router(admin.router)
     app.include_router(blackgray.router)
+    app.include_router(marketing.router)
 
     @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
     def health():

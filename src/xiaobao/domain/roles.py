@@ -14,11 +14,13 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"  # 合规
     AUDITOR = "auditor"  # 审计
     ADMIN = "admin"  # 系统管理员
+    MARKETING = "marketing"  # 营销（物料提交）
 
 
 ROLE_NAMES_ZH = {
     Role.AGENT: "一线座席", Role.EXPERT: "专家岗", Role.CARE: "用户关怀", Role.SUPERVISOR: "主管",
     Role.COMPLIANCE: "合规", Role.AUDITOR: "审计", Role.ADMIN: "系统管理员",
+    Role.MARKETING: "营销",
 }
 
 

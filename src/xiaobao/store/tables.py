@@ -162,3 +162,4 @@ def map_domain() -> None:
         _mapped = True
 
 from . import blackgray_tables  # noqa: E402,F401
+from . import marketing_tables  # noqa: E402,F401
