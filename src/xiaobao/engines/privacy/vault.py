@@ -59,9 +59,49 @@ class Vault:
         """Deterministic, keyed: equal values join, but the index reveals nothing without the key."""
         return hmac.new(self.index_key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def key_id(self, token: str) -> str:
+        """Which key encrypted `token` (for rotation reports and the unmask access log)."""
+        parts = token.split(":", 2)
+        if len(parts) != 3 or parts[0] != _PREFIX:
+            raise VaultError("not a vault token")
+        return parts[1]
+
+    def reencrypt(self, token: str, field: str) -> str:
+        """The same plaintext under the active key; a token already under it is returned unchanged."""
+        if self.key_id(token) == self.active:
+            return token
+        return self.encrypt(self.decrypt(token, field), field)
+
+    def retire(self, kid: str) -> None:
+        """Drop an old key once nothing is encrypted under it any more (after `reencrypt`)."""
+        if kid == self.active:
+            raise VaultError("the active key cannot be retired; rotate first")
+        self.keys.pop(kid, None)
+        self._aead.pop(kid, None)
+
+    def _subkey(self, purpose: str) -> bytes:
+        # Tokens, format-preserving tokens and the blind index use separate keys derived from the
+        # index key, so one kind of output cannot be matched against another.
+        return hmac.new(self.index_key, b"xiaobao/" + purpose.encode(), hashlib.sha256).digest()
+
+    def token(self, value: str, kind: str, length: int = 16) -> str:
+        """Keyed, deterministic and joinable across datasets protected with the same vault."""
+        return hmac.new(self._subkey("token/" + kind), value.encode(), hashlib.sha256).hexdigest()[:length]
+
+    def digits(self, value: str, kind: str, n: int) -> str:
+        """n pseudo-random decimal digits determined by (key, kind, value): the stuff of
+        format-preserving tokens."""
+        key, out, counter = self._subkey("fpe/" + kind), [], 0
+        while len(out) < n:
+            block = hmac.new(key, value.encode() + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+            out.extend(str(b % 10) for b in block if b < 250)  # 250 = 25 × 10: no modulo bias
+            counter += 1
+        return "".join(out[:n])
+
     def rotate(self) -> str:
         """Add a new active key; old keys remain for decryption."""
-        kid = f"k{len(self.keys) + 1}"
+        # Numbered past the highest id ever seen here, so a retired key's id is not reused.
+        kid = f"k{max((int(k[1:]) for k in self.keys if k[1:].isdigit()), default=0) + 1}"
         self.keys[kid] = AESGCM.generate_key(bit_length=256)
         self.active = kid
         self._aead[kid] = AESGCM(self.keys[kid])
@@ -75,16 +115,16 @@ class Vault:
         })
 
     @classmethod
-    def from_json(cls, text: str) -> "Vault":
+    def from_json(cls, text: str) -> Vault:
         d = json.loads(text)
         return cls({k: base64.b64decode(v) for k, v in d["keys"].items()}, d["active"], base64.b64decode(d["index_key"]))
 
     @classmethod
-    def generate(cls) -> "Vault":
+    def generate(cls) -> Vault:
         return cls({"k1": AESGCM.generate_key(bit_length=256)}, "k1", secrets.token_bytes(32))
 
     @classmethod
-    def load_or_create(cls, path: str | Path) -> "Vault":
+    def load_or_create(cls, path: str | Path) -> Vault:
         path = Path(path)
         if path.exists():
             return cls.from_json(path.read_text())

@@ -1,0 +1,109 @@
+"""Check digits and plausibility tests the recognizers apply to candidate values (pure arithmetic)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ...domain.identity import (
+    _ID_CHECK,
+    _ID_WEIGHTS,
+    _PROVINCES,
+    _USCC_CHARS,
+    _USCC_WEIGHTS,
+)
+
+_TODAY_YEAR = date.today().year
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = ord(ch) - 48
+        if i & 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def luhn_digit(body: str) -> str:
+    """The check digit that makes body + digit pass Luhn."""
+    for d in "0123456789":
+        if luhn_ok(body + d):
+            return d
+    raise ValueError(body)
+
+
+def _birth_ok(y: int, m: int, d: int) -> bool:
+    if not (1900 <= y <= _TODAY_YEAR and 1 <= m <= 12 and 1 <= d <= 31):
+        return False
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def birth_ok(yyyymmdd: str) -> bool:
+    return yyyymmdd.isdigit() and _birth_ok(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+
+
+def id18_ok(v: str) -> bool:
+    """GB 11643: region, a real birth date and the MOD 11-2 check character."""
+    if len(v) != 18 or not v[:17].isdigit():
+        return False
+    if int(v[:2]) not in _PROVINCES or not _birth_ok(int(v[6:10]), int(v[10:12]), int(v[12:14])):
+        return False
+    return _ID_CHECK[sum((ord(c) - 48) * w for c, w in zip(v, _ID_WEIGHTS)) % 11] == v[17].upper()
+
+
+def id15_ok(v: str) -> bool:
+    """Pre-1999 IDs have no check digit: region and birth date (19YYMMDD) are all there is to test."""
+    return (len(v) == 15 and v.isdigit() and int(v[:2]) in _PROVINCES
+            and _birth_ok(1900 + int(v[6:8]), int(v[8:10]), int(v[10:12])))
+
+
+def id_check(first17: str) -> str:
+    return _ID_CHECK[sum((ord(c) - 48) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+# 登记管理部门码 and 机构类别码 (GB 32100 Table 1): random digit strings rarely fit both.
+_USCC_DEPT = frozenset("123456789ANY")
+
+
+def uscc_ok(v: str) -> bool:
+    v = v.upper()
+    if len(v) != 18 or v[0] not in _USCC_DEPT or not v[2:8].isdigit():
+        return False
+    try:
+        total = sum(_USCC_CHARS.index(c) * w for c, w in zip(v[:17], _USCC_WEIGHTS))
+    except ValueError:
+        return False
+    return v[17] in _USCC_CHARS and _USCC_CHARS[(31 - total % 31) % 31] == v[17]
+
+
+def uscc_check(first17: str) -> str:
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+# Issuer identification (ISO/IEC 7812 major industry identifier): 3 travel/JCB/Amex, 4 Visa,
+# 5 Mastercard, 6 UnionPay/Discover; 62 is UnionPay's own range.
+def bin_ok(digits: str) -> bool:
+    if not 13 <= len(digits) <= 19 or digits[0] not in "3456":
+        return False
+    if digits[0] == "6":
+        return digits[:2] in ("60", "62", "65", "68", "69") or digits[:3] in ("621", "622", "623", "625")
+    return True
+
+
+def is_mobile(d: str) -> bool:
+    return len(d) == 11 and d[0] == "1" and d[1] in "3456789"
+
+
+def is_landline(d: str) -> bool:
+    """0 + area code (2 digits for 10/2x, else 3) + subscriber number of 7–8 digits not starting 0/1."""
+    if len(d) < 10 or d[0] != "0" or not d.isdigit():
+        return False
+    area = 3 if d[1] in "12" else 4
+    rest = d[area:]
+    return 7 <= len(rest) <= 8 and rest[0] not in "01" and (area == 3 or d[1] != "0")

@@ -1,0 +1,128 @@
+"""Named policies and the anonymiser: a string, or a dict/JSON document by field policy plus
+free-text scanning of every other string in it.
+
+A policy (`rules/privacy_policies.yaml`) says, per known field, which operator applies to the whole
+value (and as which type, for its mask convention), and per PII type which operator applies to hits
+found in the remaining free text; types it does not name fall back to the operator for their
+JR/T 0171 level (C3 is redacted, never masked).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .config import read_yaml
+from .operators import OPERATORS, OperatorError, Operators
+from .scanner import Scanner, default_scanner
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    operator: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    description: str = ""
+    scan_rest: bool = True
+    operators: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def _check_op(policy: str, where: str, op: str) -> str:
+    if op not in OPERATORS and op not in ("drop", "scan"):
+        raise PolicyError(f"策略 {policy}：{where} 的算子 {op!r} 不存在（可用：{', '.join(OPERATORS)}、drop、scan）")
+    return op
+
+
+@lru_cache(maxsize=8)
+def load_policies(directory: str | None = None) -> dict[str, Policy]:
+    raw = read_yaml("privacy_policies.yaml", directory).get("policies") or {}
+    out = {}
+    for name, p in raw.items():
+        ops = {k: _check_op(name, f"operators.{k}", v) for k, v in (p.get("operators") or {}).items()}
+        fields = {}
+        for key, rule in (p.get("fields") or {}).items():
+            rule = {"operator": rule} if isinstance(rule, str) else rule
+            fields[key] = FieldRule(_check_op(name, f"fields.{key}", rule.get("operator", "mask")),
+                                    rule.get("type", "default"))
+        out[name] = Policy(name, p.get("description", ""), bool(p.get("scan_rest", True)), ops, fields)
+    return out
+
+
+def get_policy(name: str, directory: str | None = None) -> Policy:
+    policies = load_policies(directory)
+    if name not in policies:
+        raise PolicyError(f"策略 {name!r} 不存在（可用：{', '.join(sorted(policies))}）")
+    return policies[name]
+
+
+@dataclass
+class Result:
+    value: Any
+    counts: Counter = field(default_factory=Counter)
+
+
+class Anonymizer:
+    def __init__(self, operators: Operators, scanner: Scanner | None = None):
+        self.ops = operators
+        self.scanner = scanner or default_scanner()
+
+    def _op_for(self, policy: Policy, kind: str, level: str) -> str:
+        return policy.operators.get(kind) or policy.operators.get("default") or self.ops.default_for(level)
+
+    def text(self, text: str, policy: Policy, counts: Counter | None = None) -> str:
+        hits = self.scanner.scan(text)
+        if not hits:
+            return text
+        parts, pos = [], 0
+        for h in hits:
+            op = self._op_for(policy, h.type, h.level)
+            if op == "keep":
+                continue
+            parts.append(text[pos:h.start])
+            parts.append(self.ops.apply(op, h.type, text[h.start:h.end]))
+            pos = h.end
+            if counts is not None:
+                counts[h.type] += 1
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def document(self, doc: Any, policy: Policy) -> Result:
+        counts: Counter = Counter()
+        return Result(self._walk(doc, policy, counts, ""), counts)
+
+    def _walk(self, v: Any, policy: Policy, counts: Counter, path: str) -> Any:
+        if isinstance(v, dict):
+            out = {}
+            for k, x in v.items():
+                key = str(k)
+                sub = f"{path}.{key}" if path else key
+                rule = policy.fields.get(sub) or policy.fields.get(key)
+                if rule is None:
+                    out[k] = self._walk(x, policy, counts, sub)
+                elif rule.operator == "drop":
+                    counts["field:" + key] += 1
+                elif rule.operator == "scan" or x is None or isinstance(x, (dict, list, bool)):
+                    out[k] = self._walk(x, policy, counts, sub)
+                else:
+                    out[k] = self.ops.apply(rule.operator, rule.type, str(x))
+                    counts["field:" + key] += 1
+            return out
+        if isinstance(v, list):
+            return [self._walk(x, policy, counts, path) for x in v]
+        if isinstance(v, str) and policy.scan_rest:
+            return self.text(v, policy, counts)
+        return v
+
+
+__all__ = ["Anonymizer", "FieldRule", "OperatorError", "Policy", "PolicyError", "Result", "get_policy", "load_policies"]
