@@ -164,3 +164,4 @@ def map_domain() -> None:
 from . import blackgray_tables  # noqa: E402,F401
 from . import marketing_tables  # noqa: E402,F401
 from . import privacy_tables  # noqa: E402,F401
+from . import classify_tables  # noqa: E402,F401

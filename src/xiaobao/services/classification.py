@@ -1,0 +1,324 @@
+"""Complaint understanding use cases: classify at intake or in batch, an agent's one-action label
+correction (kept and audited), training a model on the team's labels, evaluation, and the
+complaint-points trend report.
+
+Intake hook (the lead wires it): inside the intake unit of work, after the complaint row exists,
+    classification.classify_in(ctx, uow, [classification.item(cid, fields)])
+classifies, stores the prediction and its points in the same transaction, and returns the
+predictions (so routing can read `escalation.flagged`). It does not commit.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..domain.errors import InvalidValue
+from ..engines.classify.engine import ComplaintClassifier, Prediction
+from ..engines.classify.metrics import Evaluation, evaluate
+from ..engines.classify.model import LinearTextModel, ModelError, TrainSettings
+from ..engines.classify.model import train as fit
+from ..store.classify_repository import ClassifyRepository
+from .actors import Actor
+from .context import Context
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class Item:
+    complaint_id: int
+    text: str
+    received_at: datetime
+    repeat_of: bool = False
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    category: str
+    axis_b: str | None = None
+
+
+def item(complaint_id: int, complaint: Mapping[str, Any] | Any) -> Item:
+    """An Item from intake's field dict or a Complaint object."""
+    get = complaint.get if isinstance(complaint, Mapping) else (lambda k: getattr(complaint, k, None))
+    return Item(int(complaint_id), get("text") or "", get("received_at"), get("repeat_of_id") is not None)
+
+
+# -- the classifier in use: rules, or the active trained model -----------------------------------
+_lock = threading.Lock()
+_rules_cache: dict[str | None, ComplaintClassifier] = {}
+_model_cache: dict[tuple[str | None, int], ComplaintClassifier] = {}
+
+
+def _rules(ctx: Context) -> ComplaintClassifier:
+    key = ctx.settings.rules_dir
+    with _lock:
+        if key not in _rules_cache:
+            _rules_cache[key] = ComplaintClassifier.from_rules(key)
+        return _rules_cache[key]
+
+
+def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier:
+    """One small indexed query for the active model id; the model itself loads once per process."""
+    base = _rules(ctx)
+    model_id = repo.active_model_id()
+    if model_id is None:
+        return base
+    key = (ctx.settings.rules_dir, model_id)
+    with _lock:
+        cached = _model_cache.get(key)
+    if cached is not None:
+        return cached
+    row = repo.model(model_id)
+    model = LinearTextModel.from_bytes(row["blob"])
+    b_model = LinearTextModel.from_bytes(row["axis_b_blob"]) if row["axis_b_blob"] else None
+    clf = base.with_models(model, b_model, f"model:{model_id}")
+    with _lock:
+        _model_cache.clear()  # one active model at a time; older ones are garbage
+        _model_cache[key] = clf
+    return clf
+
+
+def classifier(ctx: Context) -> ComplaintClassifier:
+    with ctx.store.uow(write=False) as uow:
+        return classifier_in(ctx, ClassifyRepository(uow.session))
+
+
+# -- classify and store --------------------------------------------------------------------------
+def _rows(items: Sequence[Item], preds: Sequence[Prediction], now: datetime):
+    rows, points = [], []
+    for it, p in zip(items, preds):
+        d = p.to_dict()
+        rows.append({"complaint_id": it.complaint_id, "source": p.source, "category": p.category,
+                     "suggestion": p.suggestion, "axis_b": p.axis_b.code, "axis_c": d["axis_c"],
+                     "confidence": p.confidence, "needs_person": p.needs_person,
+                     "escalation_risk": p.escalation.score, "escalation_flagged": p.escalation.flagged,
+                     "points": d["points"], "findings": [f.to_dict() for f in p.findings], "corrected_by": None,
+                     "predicted_at": now, "updated_at": now})
+        seen = set()
+        for pt in p.points:
+            if pt.id not in seen:
+                seen.add(pt.id)
+                points.append({"complaint_id": it.complaint_id, "point_id": pt.id[:80], "name_zh": pt.name_zh[:100],
+                               "category": p.category or p.suggestion, "received_at": it.received_at})
+    return rows, points
+
+
+def classify_in(ctx: Context, uow, items: Sequence[Item]) -> list[Prediction]:
+    """Classify and store inside the caller's unit of work (no commit). Re-running replaces the
+    stored prediction, except the labels an agent corrected."""
+    if not items:
+        return []
+    repo = ClassifyRepository(uow.session)
+    preds = classifier_in(ctx, repo).predict_many([i.text for i in items], [i.repeat_of for i in items])
+    rows, points = _rows(items, preds, ctx.now())
+    repo.save_predictions(rows, points)
+    return preds
+
+
+def classify_stored(ctx: Context, ids: Iterable[int] | None = None, *, batch: int = 500) -> int:
+    """Classify complaints already stored (all not yet classified, or the given ids), in batches of
+    one transaction each. Returns how many were classified."""
+    done = 0
+    pending = list(ids) if ids is not None else None
+    while True:
+        with ctx.store.uow() as uow:
+            repo = ClassifyRepository(uow.session)
+            chunk = pending[:batch] if pending is not None else repo.unclassified_ids(batch)
+            if not chunk:
+                return done
+            rows = repo.texts_for(chunk)
+            classify_in(ctx, uow, [Item(cid, text, at, rep is not None) for cid, text, at, rep in rows])
+            uow.commit()
+        done += len(rows)
+        if pending is not None:
+            pending = pending[batch:]
+
+
+def predict_texts(clf: ComplaintClassifier, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Offline prediction for the CLI contract: one dict per record, keyed by its external_id."""
+    preds = clf.predict_many([str(r["text"]) for r in records], [bool(r.get("repeat_of")) for r in records])
+    return [{"external_id": r.get("external_id"), **p.to_dict()} for r, p in zip(records, preds)]
+
+
+# -- corrections ---------------------------------------------------------------------------------
+def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axis_b: str | None = None,
+            reason: str = "") -> dict[str, Any]:
+    """An agent sets a complaint's labels in one action: kept as a label for training, applied to the
+    prediction and the complaint, and written to the audit chain with before/after/why."""
+    clf = _rules(ctx)
+    tax = clf.taxonomy
+    if category not in tax.categories:
+        raise InvalidValue("category", f"未知类别 {category}（可选：{', '.join(tax.categories)}）")
+    if axis_b is not None and axis_b not in tax.axis_b:
+        raise InvalidValue("axis_b", f"未知业务类别代码 {axis_b}（可选：{', '.join(tax.axis_b)}）")
+    now = ctx.now()
+    with ctx.store.uow() as uow:
+        c = uow.complaints.get(complaint_id, for_update=True)
+        if c is None:
+            raise NotFound(f"投诉 {complaint_id} 不存在", complaint_id=complaint_id)
+        repo = ClassifyRepository(uow.session)
+        before = repo.prediction(complaint_id)
+        if before is None:
+            classify_in(ctx, uow, [item(complaint_id, c)])
+            before = repo.prediction(complaint_id)
+        new_b = axis_b or before["axis_b"]
+        new_c = tax.axis_c_for(category).code
+        previous = {"category": before["category"], "suggestion": before["suggestion"], "axis_b": before["axis_b"],
+                    "axis_c": before["axis_c"], "confidence": before["confidence"], "source": before["source"]}
+        label_id = repo.add_label({"complaint_id": complaint_id, "category": category, "axis_b": new_b,
+                                   "axis_c": new_c, "previous": previous, "actor": actor.username,
+                                   "reason": reason or "", "at": now})
+        repo.set_labels(complaint_id, category=category, axis_b=new_b, axis_c=new_c, actor=actor.username, now=now)
+        c.category = category
+        after = {"category": category, "axis_b": new_b, "axis_c": new_c}
+        uow.audit.append(now, actor.username, "classify.correct", "complaint", str(complaint_id),
+                         {"before": previous, "after": after, "reason": reason or "", "data": {"label_id": label_id}})
+        uow.commit()
+    return {"complaint_id": complaint_id, "label_id": label_id, "before": previous, "after": after,
+            "axis_c_name": tax.axis_c[new_c].name_zh, "axis_b_name": tax.axis_b[new_b].name_zh}
+
+
+def prediction(ctx: Context, complaint_id: int) -> dict[str, Any]:
+    with ctx.store.uow(write=False) as uow:
+        repo = ClassifyRepository(uow.session)
+        row = repo.prediction(complaint_id)
+        if row is None:
+            raise NotFound(f"投诉 {complaint_id} 尚未分类", complaint_id=complaint_id)
+        return {**row, "labels": repo.labels(complaint_id)}
+
+
+# -- labels files, training, evaluation ----------------------------------------------------------
+def parse_labels(ctx: Context, records: Iterable[tuple[int, Any]]) -> tuple[list[Label], list[dict[str, Any]]]:
+    """(row, record) pairs → valid labels and one error per bad row (row, field, reason)."""
+    tax = _rules(ctx).taxonomy
+    labels, errors = [], []
+    for row, rec in records:
+        if not isinstance(rec, Mapping):
+            errors.append({"row": row, "field": getattr(rec, "field", "(line)"), "reason": getattr(rec, "reason", "无法读取")})
+            continue
+        text, cat, b = rec.get("text"), rec.get("category"), rec.get("axis_b")
+        if not isinstance(text, str) or not text.strip():
+            errors.append({"row": row, "field": "text", "reason": "缺少投诉文本"})
+        elif cat not in tax.categories:
+            errors.append({"row": row, "field": "category", "reason": f"未知类别 {cat!r}"})
+        elif b is not None and str(b) not in tax.axis_b:
+            errors.append({"row": row, "field": "axis_b", "reason": f"未知业务类别代码 {b!r}"})
+        else:
+            labels.append(Label(text, cat, None if b is None else str(b)))
+    return labels, errors
+
+
+def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: bool = True,
+          holdout: float = 0.2, seed: int = 20261120, settings: TrainSettings | None = None) -> dict[str, Any]:
+    """Train on the team's corrections in the database plus `extra` labels (e.g. a labels file):
+    measure on a fixed-seed holdout, refit on everything, store as a new version (active by default)."""
+    settings = settings or TrainSettings()
+    with ctx.store.uow(write=False) as uow:
+        stored = ClassifyRepository(uow.session).latest_labels_with_text()
+    labels = [Label(t, cat, b) for _cid, t, cat, b in stored] + list(extra)
+    if not labels:
+        raise InvalidValue("labels", "没有可用于训练的标注（请先在工作台纠正分类，或提供标注文件）")
+    texts, cats = [lab.text for lab in labels], [lab.category for lab in labels]
+    metrics: dict[str, Any] = {"n_labels": len(labels), "from_corrections": len(stored), "from_file": len(extra)}
+    order = list(range(len(labels)))
+    random.Random(seed).shuffle(order)
+    cut = int(len(order) * holdout)
+    test, tr = order[:cut], order[cut:]
+    try:
+        if cut >= 10:
+            m = fit([texts[i] for i in tr], [cats[i] for i in tr], settings)
+            got = m.predict([texts[i] for i in test])
+            ev = evaluate([cats[i] for i in test], [g for g, _ in got], [c for _, c in got],
+                          _rules(ctx).taxonomy.needs_person_below)
+            metrics["holdout"] = ev.to_dict()
+        model = fit(texts, cats, settings)
+        with_b = [lab for lab in labels if lab.axis_b]
+        b_model = None
+        if len({lab.axis_b for lab in with_b}) >= 2:
+            try:
+                b_model = fit([lab.text for lab in with_b], [lab.axis_b for lab in with_b], settings)
+            except ModelError as e:
+                metrics["axis_b_skipped"] = str(e)
+    except ModelError as e:
+        raise InvalidValue("labels", str(e)) from e
+    metrics["dropped_classes"] = model.meta.get("dropped", {})
+    now = ctx.now()
+    blob = model.to_bytes()
+    with ctx.store.uow() as uow:
+        repo = ClassifyRepository(uow.session)
+        model_id = repo.add_model({"created_at": now, "actor": actor.username, "n_labels": len(labels),
+                                   "classes": model.classes, "metrics": metrics, "sha256": model.digest(),
+                                   "blob": blob, "axis_b_blob": b_model.to_bytes() if b_model else None,
+                                   "note": ""}, activate=activate)
+        uow.audit.append(now, actor.username, "classify.train", "classify_model", str(model_id),
+                         {"after": {"active": activate, "classes": model.classes, "sha256": model.digest()},
+                          "data": {k: v for k, v in metrics.items() if k != "holdout"}})
+        uow.commit()
+    return {"model_id": model_id, "active": activate, "classes": model.classes, "metrics": metrics,
+            "axis_b_model": b_model is not None}
+
+
+def activate(ctx: Context, actor: Actor, model_id: int | None, reason: str = "") -> None:
+    """Switch the active model (None = back to the rules classifier), audited."""
+    now = ctx.now()
+    with ctx.store.uow() as uow:
+        repo = ClassifyRepository(uow.session)
+        if model_id is not None and repo.model(model_id) is None:
+            raise NotFound(f"模型版本 {model_id} 不存在", model_id=model_id)
+        before = repo.active_model_id()
+        repo.activate(model_id)
+        uow.audit.append(now, actor.username, "classify.activate", "classify_model", str(model_id or 0),
+                         {"before": {"active": before}, "after": {"active": model_id}, "reason": reason})
+        uow.commit()
+
+
+def models(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.store.uow(write=False) as uow:
+        return ClassifyRepository(uow.session).models()
+
+
+def evaluate_labels(ctx: Context, labels: Sequence[Label]) -> Evaluation:
+    clf = classifier(ctx)
+    preds = clf.predict_many([lab.text for lab in labels])
+    return evaluate([lab.category for lab in labels], [p.suggestion for p in preds],
+                    [p.confidence for p in preds], clf.taxonomy.needs_person_below)
+
+
+# -- complaint-points report ---------------------------------------------------------------------
+def points_report(ctx: Context, start: datetime, end: datetime, *, min_count: int = 1,
+                  samples: int = 5) -> dict[str, Any]:
+    """Complaint points in [start, end) against the period of the same length just before it:
+    count, previous count, change in percent, and a few complaint ids to trace each to root cause."""
+    if end <= start:
+        raise InvalidValue("end", "结束时间须晚于开始时间")
+    prev_start = start - (end - start)
+    with ctx.store.uow(write=False) as uow:
+        repo = ClassifyRepository(uow.session)
+        now_counts = repo.point_counts(start, end)
+        prev_counts = repo.point_counts(prev_start, start)
+        rows = []
+        for pid, (name, cat, n) in now_counts.items():
+            if n < min_count:
+                continue
+            prev = prev_counts.get(pid, ("", "", 0))[2]
+            rows.append({"point_id": pid, "name_zh": name, "category": cat, "count": n, "previous": prev,
+                         "change_pct": None if prev == 0 else round(100.0 * (n - prev) / prev, 1),
+                         "complaint_ids": repo.point_complaints(pid, start, end, samples)})
+        for pid, (name, cat, prev) in prev_counts.items():
+            if pid not in now_counts and prev >= min_count:
+                rows.append({"point_id": pid, "name_zh": name, "category": cat, "count": 0, "previous": prev,
+                             "change_pct": -100.0, "complaint_ids": []})
+    rows.sort(key=lambda r: (-r["count"], r["point_id"]))
+    return {"from": start, "to": end, "previous_from": prev_start, "points": rows}
+
+
+def month_window(today: datetime) -> tuple[datetime, datetime]:
+    """The last 30 days up to the start of tomorrow (report default)."""
+    end = datetime(today.year, today.month, today.day) + timedelta(days=1)
+    return end - timedelta(days=30), end

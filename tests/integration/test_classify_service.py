@@ -1,0 +1,133 @@
+"""Classification stored and corrected, training on the team's corrections, points trend, API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import PASSWORD, record
+from xiaobao.api.app import create_app
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.roles import Role
+from xiaobao.services import classification, intake
+from xiaobao.services.actors import Actor
+
+AGENT = Actor("agent", Role.AGENT)
+SUPERVISOR = Actor("supervisor", Role.SUPERVISOR)
+COLLECTION = "催收人员打电话给我的通讯录联系人和家人，威胁恐吓。"
+LIMIT = "额度突然被冻结了，借不出来。"
+
+
+def submit(ctx, n, text, at="2026-11-18 09:30:00"):
+    c, _ = intake.submit(ctx, record(n, text=text, received_at=at), actor="agent")
+    return c.id
+
+
+def test_classify_in_stores_prediction_and_points_in_the_callers_unit_of_work(ctx):
+    cid = submit(ctx, 1, COLLECTION)
+    with ctx.store.uow() as uow:
+        c = uow.complaints.get(cid)
+        preds = classification.classify_in(ctx, uow, [classification.item(cid, c)])
+        uow.commit()
+    assert preds[0].category == "debt_collection"
+    stored = classification.prediction(ctx, cid)
+    assert stored["axis_c"] == "11" and stored["category"] == "debt_collection"
+    assert "collect_contacts" in {p["id"] for p in stored["points"]}
+
+
+def test_batch_classification_is_idempotent(ctx):
+    ids = [submit(ctx, i, COLLECTION if i % 2 else LIMIT) for i in range(1, 5)]
+    assert classification.classify_stored(ctx) == 4
+    assert classification.classify_stored(ctx) == 0  # nothing left unclassified
+    assert classification.classify_stored(ctx, ids) == 4  # re-running replaces, never duplicates
+    r = classification.points_report(ctx, datetime(2026, 11, 1), datetime(2026, 12, 1))
+    counts = {p["point_id"]: p["count"] for p in r["points"]}
+    assert counts["collect_contacts"] == 2 and counts["limit_cut"] == 2
+
+
+def test_a_correction_is_one_action_kept_audited_and_survives_reclassification(ctx):
+    cid = submit(ctx, 1, "你好，请联系我。")
+    out = classification.correct(ctx, cid, AGENT, category="credit_limit", reason="客户实为额度问题")
+    assert out["before"]["category"] is None and out["after"] == {"category": "credit_limit", "axis_b": "02",
+                                                                   "axis_c": "03"}
+    classification.classify_stored(ctx, [cid])
+    stored = classification.prediction(ctx, cid)
+    assert stored["category"] == "credit_limit" and stored["corrected_by"] == "agent"
+    assert [lab["category"] for lab in stored["labels"]] == ["credit_limit"]
+    with ctx.store.uow(write=False) as uow:
+        entries = [e for e in uow.audit.for_entity("complaint", str(cid)) if e["action"] == "classify.correct"]
+        assert uow.complaints.get(cid).category == "credit_limit"
+    assert entries and entries[0]["content"]["reason"] == "客户实为额度问题"
+
+
+def test_an_unknown_category_names_the_field_and_changes_nothing(ctx):
+    cid = submit(ctx, 1, COLLECTION)
+    with pytest.raises(InvalidValue) as e:
+        classification.correct(ctx, cid, AGENT, category="no_such")
+    assert e.value.field == "category"
+    with ctx.store.uow(write=False) as uow:
+        assert uow.complaints.get(cid).category == "debt_collection"
+
+
+def test_training_on_corrections_activates_a_model_that_answers(ctx):
+    texts = {"debt_collection": ["催收打电话骚扰我的家人{}", "外包催收威胁我{}", "催收员辱骂我的朋友{}"],
+             "credit_limit": ["额度被冻结{}", "突然降额无法借款{}", "额度关闭借不出来{}"]}
+    n = 0
+    for cat, tpls in texts.items():
+        for i in range(4):
+            for t in tpls:
+                n += 1
+                cid = submit(ctx, n, t.format(i))
+                classification.correct(ctx, cid, AGENT, category=cat)
+    r = classification.train(ctx, SUPERVISOR)
+    assert r["active"] and set(r["classes"]) == {"debt_collection", "credit_limit"}
+    assert r["metrics"]["from_corrections"] == 24
+    clf = classification.classifier(ctx)
+    assert clf.source == f"model:{r['model_id']}"
+    assert clf.predict("额度被冻结了").suggestion == "credit_limit"
+    classification.activate(ctx, SUPERVISOR, None, "回退")
+    assert classification.classifier(ctx).source == "rules"
+
+
+def test_points_trend_compares_with_the_previous_period(ctx):
+    n = 0
+    for at, k in (("2026-10-10 10:00:00", 2), ("2026-11-10 10:00:00", 5)):
+        for _ in range(k):
+            n += 1
+            submit(ctx, n, COLLECTION, at=at)
+    classification.classify_stored(ctx)
+    r = classification.points_report(ctx, datetime(2026, 11, 1), datetime(2026, 12, 1))
+    row = next(p for p in r["points"] if p["point_id"] == "collect_contacts")
+    assert (row["count"], row["previous"], row["change_pct"]) == (5, 2, 150.0)
+    assert len(row["complaint_ids"]) == 5
+
+
+@pytest.fixture
+def client(ctx, users):
+    with TestClient(create_app(ctx)) as c:
+        yield c
+
+
+def login(client, username):
+    r = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_api_predict_correct_and_report(client, ctx):
+    h = login(client, "agent")
+    r = client.post("/classify/predict", json={"items": [{"external_id": "X1", "text": COLLECTION}]}, headers=h)
+    assert r.status_code == 200 and r.json()["items"][0]["axis_c_name"] == "债务催收方式和手段"
+    cid = client.post("/complaints", json=record(1, text=LIMIT), headers=h).json()["id"]
+    assert client.post(f"/classify/complaints/{cid}/classify", headers=h).status_code == 200
+    r = client.put(f"/classify/complaints/{cid}/labels", json={"category": "credit_limit", "axis_b": "0201",
+                                                                "reason": "确认"}, headers=h)
+    assert r.status_code == 200 and r.json()["after"]["axis_b"] == "0201"
+    bad = client.put(f"/classify/complaints/{cid}/labels", json={"category": "nope"}, headers=h)
+    assert bad.status_code == 422 and bad.json()["details"]["field"] == "category" and bad.json()["message_en"]
+    assert client.get("/classify/points", headers=h).status_code == 403  # agents do not read the manager report
+    r = client.get("/classify/points", params={"from": "2026-11-01T00:00:00", "to": "2026-12-01T00:00:00"},
+                   headers=login(client, "supervisor"))
+    assert r.status_code == 200 and any(p["point_id"] == "limit_cut" for p in r.json()["points"])
+    assert client.post("/classify/models", headers=h).status_code == 403
