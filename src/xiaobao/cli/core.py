@@ -58,7 +58,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
         _print_demo_summary(summary)
     else:
         console.print(f"使用已有演示数据库 {db}（--fresh 可重新生成）")
-    console.print(f"演示账号：admin / agent1 / expert1 / care1 / supervisor1 / compliance1 / auditor1，密码 {DEMO_PASSWORD}")
+    console.print(f"演示账号：admin / agent1 / expert1 / care1 / supervisor1 / compliance1 / auditor1 / marketing1，密码 {DEMO_PASSWORD}")
     if serve:
         console.print(f"API: http://{host}:{port}/docs")
         _serve(ctx, host, port)
@@ -76,6 +76,7 @@ def _print_demo_summary(summary: dict) -> None:
         table.add_row(STATUS_NAMES_ZH.get(code, code), str(n))
     console.print(table)
     console.print(f"已超期 {summary['overdue']} 件，3日内到期 {summary['due_within_3_days']} 件")
+    console.print(f"黑灰产线索 {summary['leads']} 条（xiaobao blackgray leads）；营销物料 {summary['marketing_materials']} 件")
 
 
 @app.command()

@@ -63,6 +63,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("supervisor1", "supervisor", "郑国强（消保主管）", "escalation", "S008"),
     ("compliance1", "compliance", "吴静（合规）", None, "S009"),
     ("auditor1", "auditor", "钱志远（内审）", None, "S010"),
+    ("marketing1", "marketing", "冯雪（市场营销）", None, "S011"),
 )
 # Who works each routing team's queue (weights: supervisors handle only part of the escalated work).
 TEAM_MEMBERS: dict[str, list[tuple[str, int]]] = {
@@ -71,9 +72,10 @@ TEAM_MEMBERS: dict[str, list[tuple[str, int]]] = {
     "collection_expert": [("expert2", 1)],
     "care": [("care1", 1)],
     "escalation": [("expert3", 3), ("supervisor1", 1)],
+    "special_cases": [("expert1", 2), ("supervisor1", 1)],  # flagged black/gray complaints
 }
 TEAM_ZH = {"frontline": "一线座席", "expert": "专家岗", "collection_expert": "催收投诉专家岗", "care": "用户关怀岗",
-           "escalation": "升级投诉处理岗"}
+           "escalation": "升级投诉处理岗", "special_cases": "特殊投诉处理组"}
 
 # ---- people --------------------------------------------------------------------------------------
 SURNAMES = ("王" * 9 + "李" * 9 + "张" * 8 + "刘" * 7 + "陈" * 6 + "杨" * 4 + "黄" * 3 + "赵" * 3 + "吴" * 2 + "周" * 2
@@ -1232,7 +1234,10 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
         ctx.now = original_now
     from .blackgray.leads import refresh_leads
 
+    from .demo_marketing import load_marketing_demo
+
     lead_stats = refresh_leads(ctx)
+    marketing_stats = load_marketing_demo(ctx, sim.actors)
     summary = counts(ctx)
     return {
         "users": len(DEMO_USERS), "complaints": sim.imported, "imports": sim.imports,
@@ -1240,5 +1245,5 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
         "by_status": dict(sorted(summary["by_status"].items())), "by_tier": dict(sorted(summary["by_tier"].items())),
         "by_channel": dict(sorted(summary["by_channel"].items())), "overdue": summary["overdue"],
         "due_within_3_days": summary["due_within_3_days"], "review_overdue": summary["review_overdue"],
-        "leads": lead_stats["leads"], "seconds": round(_time.perf_counter() - started, 1),
+        "leads": lead_stats["leads"], "marketing_materials": marketing_stats["materials"], "seconds": round(_time.perf_counter() - started, 1),
     }

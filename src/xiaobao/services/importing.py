@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
+from . import classification
 from .blackgray import triage
 from .context import Context
 from .intake import created_audit, customer_key, new_complaint_fields
@@ -96,6 +97,7 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
             entries.append((now, actor, "complaint.create", "complaint", str(cid), created_audit(c, route)))
         uow.audit.append_many(entries)
         triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
+        classification.classify_in(ctx, uow, [classification.item(cid, c) for cid, (c, _) in zip(ids, built)])
         uow.commit()
     return len(fresh), len(drafts) - len(fresh)
 

@@ -12,6 +12,7 @@ from ..domain.complaint import Complaint, Status
 from ..domain.identity import MASKERS
 from ..domain.tiers import Route, RoutingFacts
 from ..domain.errors import InvalidValue
+from . import classification
 from .blackgray import triage
 from .context import Context
 from .records import Draft, parse_record
@@ -98,6 +99,7 @@ def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[C
         cid = uow.complaints.insert_one(fields)
         uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
         triage.record(ctx, uow, assessment, {doc: cid})
+        classification.classify_in(ctx, uow, [classification.item(cid, fields)])
         uow.commit()
     c = Complaint(**fields)  # detached: the caller only reads it
     c.id = cid
