@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..services.context import Context
 from . import errors
-from .routers import admin, auth, blackgray, classify, complaints, marketing, privacy
+from .routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy
 
 
 @asynccontextmanager
@@ -37,6 +37,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(marketing.router)
     app.include_router(privacy.router)
     app.include_router(classify.router)
+    app.include_router(collection.router)
 
     @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
     def health():

@@ -76,7 +76,8 @@ def _print_demo_summary(summary: dict) -> None:
         table.add_row(STATUS_NAMES_ZH.get(code, code), str(n))
     console.print(table)
     console.print(f"已超期 {summary['overdue']} 件，3日内到期 {summary['due_within_3_days']} 件")
-    console.print(f"黑灰产线索 {summary['leads']} 条（xiaobao blackgray leads）；营销物料 {summary['marketing_materials']} 件")
+    console.print(f"黑灰产线索 {summary['leads']} 条（xiaobao blackgray leads）；营销物料 {summary['marketing_materials']} 件；"
+                  f"催收通话 {summary['collection_calls']} 通")
 
 
 @app.command()

@@ -1238,6 +1238,9 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
 
     lead_stats = refresh_leads(ctx)
     marketing_stats = load_marketing_demo(ctx, sim.actors)
+    from .collection_demo import load_collection_demo
+
+    collection_stats = load_collection_demo(ctx)
     summary = counts(ctx)
     return {
         "users": len(DEMO_USERS), "complaints": sim.imported, "imports": sim.imports,
@@ -1245,5 +1248,6 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
         "by_status": dict(sorted(summary["by_status"].items())), "by_tier": dict(sorted(summary["by_tier"].items())),
         "by_channel": dict(sorted(summary["by_channel"].items())), "overdue": summary["overdue"],
         "due_within_3_days": summary["due_within_3_days"], "review_overdue": summary["review_overdue"],
-        "leads": lead_stats["leads"], "marketing_materials": marketing_stats["materials"], "seconds": round(_time.perf_counter() - started, 1),
+        "leads": lead_stats["leads"], "marketing_materials": marketing_stats["materials"],
+        "collection_calls": collection_stats["calls"], "seconds": round(_time.perf_counter() - started, 1),
     }

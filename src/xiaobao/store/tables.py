@@ -162,6 +162,7 @@ def map_domain() -> None:
         _mapped = True
 
 from . import blackgray_tables  # noqa: E402,F401
+from . import collection_tables  # noqa: E402,F401
 from . import marketing_tables  # noqa: E402,F401
 from . import privacy_tables  # noqa: E402,F401
 from . import classify_tables  # noqa: E402,F401

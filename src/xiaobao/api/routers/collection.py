@@ -1,0 +1,73 @@
+"""Collection QA API: import and inspect calls, read results, dispute and decide, scorecards, complaint links."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from ...services import collection
+from ...services.actors import Actor
+from ..deps import get_ctx, requires
+from ..responses import ok
+
+router = APIRouter(prefix="/collection", tags=["催收质检 collection"])
+READ = requires("collection.read")
+
+
+class CallsIn(BaseModel):
+    calls: list[dict[str, Any]] = Field(..., min_length=1, max_length=5000,
+                                        description="通话记录（字段同 CLI 契约，另可含 debtor_id_number/debtor_phone/callee_number）")
+
+
+class DisputeIn(BaseModel):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["upheld", "overturned"]
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.post("/inspect", summary="离线质检（不入库）/ inspect without storing")
+def inspect(body: CallsIn, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+    results, errors = collection.inspect_rows(enumerate(body.calls, start=1), ctx.settings.rules_dir)
+    return ok({"results": [r.to_contract() for r in results], "errors": [e.__dict__ for e in errors]})
+
+
+@router.post("/calls", summary="导入通话并质检入库（按 call_id 幂等）/ import and inspect calls")
+def import_calls(body: CallsIn, actor: Actor = Depends(requires("collection.import")), ctx=Depends(get_ctx)):
+    report = collection.import_rows(ctx, enumerate(body.calls, start=1), actor=actor.username)
+    return ok(report.to_dict(), 201 if report.inserted else 200)
+
+
+@router.get("/calls/{call_id}", summary="通话质检结果 / a call's findings and disputes")
+def get_call(call_id: str, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+    return ok(collection.get_call(ctx, call_id))
+
+
+@router.post("/findings/{finding_id}/dispute", summary="催收员申诉 / dispute a finding")
+def dispute(finding_id: int, body: DisputeIn, actor: Actor = Depends(requires("collection.dispute")),
+            ctx=Depends(get_ctx)):
+    return ok(collection.dispute(ctx, finding_id, actor, body.reason))
+
+
+@router.post("/findings/{finding_id}/decision", summary="质检主管裁定 / decide a dispute")
+def decide(finding_id: int, body: DecisionIn, actor: Actor = Depends(requires("collection.decide")),
+           ctx=Depends(get_ctx)):
+    return ok(collection.decide(ctx, finding_id, actor, body.decision, body.reason))
+
+
+@router.get("/scorecards", summary="机构/催收员评分卡 / scorecards per agency or collector")
+def scorecards(by: Literal["agency", "collector"] = "agency", date_from: date | None = Query(None, alias="from"),
+               date_to: date | None = Query(None, alias="to"),
+               period: Literal["week", "month", "quarter"] = "month",
+               actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+    return ok(collection.scorecard(ctx, by=by, day_from=date_from, day_to=date_to, period=period))
+
+
+@router.get("/complaints/{complaint_id}/calls", summary="投诉关联的债务人通话 / calls of a complaint's debtor")
+def complaint_calls(complaint_id: int, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+    return ok(collection.calls_for_complaint(ctx, complaint_id))
