@@ -7,13 +7,16 @@ Not a test: it prints figures and says whether the stated goals were met. Skips,
 when the data folder is absent. Nothing here is copied into the package (the 黑猫 set has no
 redistribution licence).
 
-1. 黑猫 category6 (6 causes, LLM-assisted labels): train on train.csv, report on test.csv — macro-F1
-   (goal >= 0.80), per-class figures, the confusion matrix, calibration (ECE) and the share the
-   needs-a-person threshold holds back. Ours: `engines.classify.model.train` (char 1-3-gram TF-IDF +
-   LR, CalibratedClassifierCV sigmoid). Peer: scikit-learn TfidfVectorizer(char 1-3) + LinearSVC.
+1. 黑猫 category6 (6 causes, LLM-assisted labels). Settings were chosen on dev.csv (train → dev,
+   printed first); the issue's figure is train → test.csv, printed once: macro-F1 (goal >= 0.80),
+   per-class figures, the confusion matrix, calibration (ECE) and the share the needs-a-person
+   threshold holds back. Then, for reference only, the same settings trained on train + dev → test
+   (what a deployment would ship). Ours: `engines.classify.model.train` (char 1-3-gram TF-IDF +
+   balanced LR, temperature fitted out of fold). Peer: scikit-learn TfidfVectorizer(char 1-3) + LinearSVC.
    Also the day-one lexicon on the four causes it has categories for.
-2. CFPB 5 products (Kaggle-processed text): stratified 20 % holdout by --seed; accuracy. Ours (word
-   1-2-gram settings of the same trainer) next to the TF-IDF(word) + LogisticRegression baseline and
+2. CFPB 5 products (Kaggle-processed text): stratified 20 % holdout by --seed; accuracy. Ours (char
+   2-5 and char 1-3 settings of the same trainer; settings compared by 5-fold CV inside the 80 %, not
+   on the holdout) next to the TF-IDF(word) + LogisticRegression baseline and
    the zero-shot LLM figures from the saved evaluation file (0.69–0.78; different 1,000-row sample).
 3. Speed (goal: train <= 60 s, >= 2,000 predictions/s on one core): training time on 黑猫 train, and
    throughput of the model alone and of the whole pipeline (model + points + escalation + findings).
@@ -61,19 +64,29 @@ def heimao(folder: Path) -> None:
     from xiaobao.engines.classify.model import train
 
     xtr, ytr = read_heimao(folder, "train.csv")
+    xdv, ydv = read_heimao(folder, "dev.csv")
     xte, yte = read_heimao(folder, "test.csv")
-    print(f"\n1. 黑猫 category6: train {len(xtr)}, test {len(xte)}")
+    print(f"\n1. 黑猫 category6: train {len(xtr)}, dev {len(xdv)}, test {len(xte)}")
     t = time.perf_counter()
     model = train(xtr, ytr)
     train_s = time.perf_counter() - t
+    print(f"  fitted temperature T = {model.temperature:.3f} (out-of-fold, {model.meta['cv']} folds)")
+    got = model.predict(xdv)
+    dev = evaluate(ydv, [g for g, _ in got], [c for _, c in got], 0.55)
+    show_eval("DEV (train -> dev; settings were chosen here)", dev, HEIMAO_NAMES)
     got = model.predict(xte)
     ev = evaluate(yte, [g for g, _ in got], [c for _, c in got], 0.55)
-    show_eval("ours (char 1-3 TF-IDF + LR, calibrated)", ev, HEIMAO_NAMES)
+    show_eval("TEST (train -> test; the issue's figure)", ev, HEIMAO_NAMES)
     print(f"    needs-a-person at 0.55: {ev.needs_person_rate:.1%} held back; accuracy on the rest "
           f"{ev.accuracy_when_confident}")
     print("    confusion (rows truth, cols predicted):", " ".join(ev.labels))
     for lab, row in zip(ev.labels, ev.confusion):
         print(f"      {lab} {HEIMAO_NAMES[lab]:<6}", " ".join(f"{n:4d}" for n in row))
+    both = train(xtr + xdv, ytr + ydv)
+    got = both.predict(xte)
+    ev2 = evaluate(yte, [g for g, _ in got], [c for _, c in got], 0.55)
+    print(f"  reference, same settings trained on train + dev -> test: accuracy {ev2.accuracy:.4f} "
+          f"macro-F1 {ev2.macro_f1:.4f} ECE {ev2.ece}")
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
     svc = LinearSVC(C=0.5).fit(vec.fit_transform(xtr), ytr)
     peer = f1_score(yte, svc.predict(vec.transform(xte)), average="macro")
@@ -93,7 +106,7 @@ def heimao(folder: Path) -> None:
 
 def speed(model, rules, texts, train_s: float) -> None:
     print("\n3. Speed (one thread)")
-    print(f"  train on 黑猫 train (4,081 texts, includes 3-fold calibration): {train_s:.1f} s  "
+    print(f"  train on 黑猫 train (4,081 texts, includes 3 out-of-fold fits for the temperature): {train_s:.1f} s  "
           f"(goal <= 60 s: {'met' if train_s <= 60 else 'NOT met'})")
     batch = (texts * 8)[:4000]
     t = time.perf_counter()
@@ -127,8 +140,9 @@ def cfpb(folder: Path, seed: int) -> None:
     y = [r["product"] for r in rows]
     xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.2, random_state=seed, stratify=y)
     print(f"\n2. CFPB 5 products: {len(rows)} texts, holdout {len(xte)} (seed {seed})")
-    for name, settings in (("ours, char 1-3 (the Chinese setting)", TrainSettings()),
-                           ("ours, char 2-5", TrainSettings(ngram_min=2, ngram_max=5))):
+    for name, settings in (("ours, char 2-5 (chosen by 5-fold CV on the 80 %: 0.803 vs word 1-2 LR 0.799)",
+                             TrainSettings(ngram_min=2, ngram_max=5)),
+                           ("ours, char 1-3 (the Chinese setting)", TrainSettings())):
         t = time.perf_counter()
         m = train(xtr, ytr, settings)
         got = [g for g, _ in m.predict(xte)]

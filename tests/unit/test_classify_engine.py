@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 
 import pytest
 
@@ -101,3 +102,19 @@ def test_a_negative_lexicon_weight_is_refused(tmp_path):
     (tmp_path / "classify_lexicon.yaml").write_text("categories:\n  marketing: {推销: -1}\n", encoding="utf-8")
     with pytest.raises(RulesError, match="推销"):
         ComplaintClassifier.from_rules(tmp_path)
+
+
+@pytest.mark.parametrize("text", [
+    "平台 收取的信息咨询 服务费太高", "综合年化超过２４％，ＡＢＣ公司", "İstanbul 催收\t电话\n", "ﬁle ㈱ 费用",
+    "e\u0301 重音", "", "   ",
+])
+def test_fast_normalisation_gives_the_same_text_and_offsets_as_per_character(text):
+    from xiaobao.engines.classify.text import (
+        _normalize_with_offsets_per_char,
+        normalize,
+        normalize_with_offsets,
+    )
+
+    fast = normalize_with_offsets(text)
+    assert fast == _normalize_with_offsets_per_char(text)
+    assert fast[0] == normalize(text) or not unicodedata.is_normalized("NFKC", text)

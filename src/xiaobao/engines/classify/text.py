@@ -19,9 +19,21 @@ def normalize(text: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index it came from in `text`,
     so a match can be reported as a span of what the consumer wrote."""
+    text = text or ""
+    if unicodedata.is_normalized("NFKC", text):
+        # Fast path (most complaints): every character of an NFKC-normal text is its own NFKC form,
+        # so only lower-casing can change lengths; when it does not, offsets map one to one.
+        low = text.lower()
+        if len(low) == len(text):
+            where = [i for i, c in enumerate(low) if not c.isspace()]
+            return "".join([low[i] for i in where]), where
+    return _normalize_with_offsets_per_char(text)
+
+
+def _normalize_with_offsets_per_char(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
-    for i, ch in enumerate(text or ""):
+    for i, ch in enumerate(text):
         for c in unicodedata.normalize("NFKC", ch).lower():
             if not c.isspace():
                 out.append(c)
