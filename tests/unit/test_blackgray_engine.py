@@ -36,8 +36,8 @@ def records():
     for i, text in enumerate(GENUINE):
         out.append({"external_id": f"N{i}", "channel": "app", "received_at": f"2025-06-{10 + i:02d} 09:00:00",
                     "customer_name": "赵" + "一二三四五"[i], "customer_id_number": idn(20 + i), "text": text})
-    for day, demand in enumerate(["请处理扣款问题", "要求退还全部费用并赔偿", "要求赔偿，否则向媒体曝光并起诉"]):
-        out.append({"external_id": f"R{day}", "channel": ["app", "hotline", "wechat"][day],
+    for day, demand in enumerate(["请处理扣款问题", "请处理扣款问题", "要求退还全部费用并赔偿", "要求赔偿，否则向媒体曝光并起诉"]):
+        out.append({"external_id": f"R{day}", "channel": ["app", "hotline", "wechat", "12378"][day],
                     "received_at": f"2025-06-{1 + day * 3:02d} 09:00:00", "customer_name": "孙强",
                     "customer_id_number": idn(40), "text": f"第{day + 1}次投诉：你们重复扣款两次。{demand}。"})
     return out
@@ -64,7 +64,7 @@ def test_genuine_consumers_are_not_flagged_even_with_gang_vocabulary():
 
 def test_a_repeater_with_escalating_demands_is_repeat_harassment():
     results = {r.external_id: r for r in scan(records())}
-    last = results["R2"]
+    last = results["R3"]
     assert last.verdict.flagged and last.verdict.kind == "repeat_harass"
     assert last.gang_id is None
 
@@ -92,4 +92,4 @@ def test_scan_command_writes_one_line_per_complaint(tmp_path):
     assert len(lines) == len(records())
     flagged = {x["external_id"] for x in lines if x["flagged"]}
     # The five gang members, and the repeater's whole series (a batch scan sees the pattern in hindsight).
-    assert flagged == {"G0", "G1", "G2", "G3", "G4", "R0", "R1", "R2"}
+    assert flagged == {"G0", "G1", "G2", "G3", "G4", "R0", "R1", "R2", "R3"}

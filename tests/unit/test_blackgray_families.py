@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from xiaobao.engines.blackgray.families import CITATION, KIND, RULE_ID, TemplateFamilies
-from xiaobao.engines.blackgray.minhash import EMPTY, LSHIndex, MinHasher, exact_jaccard, jaccard_estimate
+from xiaobao.engines.blackgray.minhash import (
+    EMPTY,
+    LSHIndex,
+    MinHasher,
+    exact_jaccard,
+    jaccard_estimate,
+)
 from xiaobao.engines.blackgray.normalize import DATE, LENDER, NAME, NUM, normalize
 
 # --- a 代理维权 template, filled in for six different debtors --------------------------------------

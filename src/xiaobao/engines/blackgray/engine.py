@@ -9,10 +9,12 @@ incremental triage will keep the same detectors alive between complaints.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -100,4 +102,23 @@ def scan(records: Iterable[dict[str, Any]], *, scoring: ScoringRules | None = No
         fam_signal = family if family is not None and families.is_signal(family) else None
         results.append(ScanResult(str(rec["external_id"]), combine(signals, scoring),
                                   None if fam_signal is None else str(fam_signal), gangs.gang_of(doc)))
-    return results
+    return settle_gang_kinds(results)
+
+
+def settle_gang_kinds(results: list[ScanResult]) -> list[ScanResult]:
+    """One agency sells one thing: the flagged members of a gang (repeat harassers aside) take the
+    kind most of them have, so a member whose own text happens to lack the tell-tale words (征信修复,
+    停息挂账) is still named for what the gang does. Ties keep each member's own kind."""
+    votes: dict[str, Counter[str]] = {}
+    for r in results:
+        if r.gang_id and r.verdict.flagged and r.verdict.kind not in ("genuine", "repeat_harass"):
+            votes.setdefault(r.gang_id, Counter())[r.verdict.kind] += 1
+    out = []
+    for r in results:
+        c = votes.get(r.gang_id) if r.gang_id else None
+        if c and r.verdict.flagged and r.verdict.kind not in ("genuine", "repeat_harass"):
+            (top, n), *rest = c.most_common(2) + [("", 0)]
+            if n > rest[0][1] and top != r.verdict.kind:
+                r = ScanResult(r.external_id, replace(r.verdict, kind=top), r.family_id, r.gang_id)
+        out.append(r)
+    return out

@@ -36,9 +36,9 @@ CITATION = Citation("《银行业保险业消费投诉处理管理办法》", "�
 class TemplateFamilies:
     """Incremental template-family clustering (see the module docstring)."""
 
-    def __init__(self, threshold: float = 0.55, min_customers: int = 3, *, num_perm: int = 128, k: int = 4,
-                 bands: int = 32, rows: int = 4, min_shingles: int = 12, seed: int = 1,
-                 max_per_band: int | None = 256, normalizer: Callable[[str], str] | None = None):
+    def __init__(self, threshold: float = 0.38, min_customers: int = 3, *, num_perm: int = 128, k: int = 4,
+                 bands: int = 42, rows: int = 3, min_shingles: int = 12, seed: int = 1,
+                 max_per_band: int | None = 2048, normalizer: Callable[[str], str] | None = None):
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be within (0, 1]")
         self.threshold = threshold

@@ -9,8 +9,8 @@ the review queue's job.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ...domain.finding import Finding
 
@@ -51,24 +51,33 @@ def _noisy_or(values: Iterable[float]) -> float:
     return 1.0 - miss
 
 
+# Which bad kind each lexicon category points at: anti-collection (反催收) sells escape from a debt.
+_KIND_OF_CATEGORY = {"proxy_template": "proxy_template", "anti_collection": "debt_evasion",
+                     "credit_repair": "credit_repair", "debt_evasion": "debt_evasion"}
+_KIND_ORDER = ("proxy_template", "debt_evasion", "credit_repair")   # tie-break
+
+
 def _kind(signals: list[Finding], flagged: bool) -> str:
     if not flagged:
         return "genuine"
-    lexicon = {}
-    for f in signals:
-        if f.kind.startswith(_LEXICON + "."):
-            cat = f.kind.rsplit(".", 1)[1]
-            lexicon[cat] = lexicon.get(cat, 0.0) + f.score
     structural = {f.kind: f.score for f in signals if not f.kind.startswith(_LEXICON)}
-    # What the text is selling decides between proxy work, credit repair and debt evasion;
-    # repeat harassment is a pattern of one customer, so it wins only when it is the strongest signal.
+    # repeat harassment is a pattern of one customer, so it wins only when it is the strongest signal
     strongest = max(structural, key=structural.get, default=None)
     if strongest == "blackgray.repeat_harass":
         return "repeat_harass"
-    for cat in ("credit_repair", "debt_evasion"):
-        if lexicon.get(cat, 0) > 0 and lexicon[cat] >= max(lexicon.values()):
-            return cat
-    return "proxy_template"
+    # What the text is selling decides between proxy work, credit repair and debt evasion. Per kind:
+    # its strongest phrase plus a quarter of the others, so one decisive phrase (停息挂账, 征信修复)
+    # outweighs a handful of generic letter words (贵司, 律师函).
+    scores: dict[str, list[float]] = {}
+    for f in signals:
+        if f.kind.startswith(_LEXICON + "."):
+            kind = _KIND_OF_CATEGORY.get(f.kind.rsplit(".", 1)[1])
+            if kind:
+                scores.setdefault(kind, []).append(f.score)
+    if not scores:
+        return "proxy_template"
+    weight = {k: max(v) + 0.25 * (sum(v) - max(v)) for k, v in scores.items()}
+    return max(_KIND_ORDER, key=lambda k: (weight.get(k, -1.0), -_KIND_ORDER.index(k)))
 
 
 def combine(signals: Iterable[Finding], rules: ScoringRules) -> Verdict:
