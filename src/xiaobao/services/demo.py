@@ -392,9 +392,20 @@ def _voice(r: random.Random, text: str) -> str:
             parts = text.split(word)
             text = parts[0] + "".join((r.choice(alts) if r.random() < 0.7 else word) + p for p in parts[1:])
     sentences = [x for x in re.split(r"(?<=[。！？])", text) if x]
+    # People tell it in their own order and leave things out: clauses are shuffled within a sentence
+    # and one may be dropped, so two complaints from one category template rarely read alike.
+    for i, sentence in enumerate(sentences):
+        body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in "。！？" else (sentence, "。")
+        clauses = [c for c in body.split("，") if c]
+        if len(clauses) > 2 and r.random() < 0.5:
+            clauses.pop(r.randrange(1, len(clauses)))
+        if len(clauses) > 1 and r.random() < 0.6:
+            j = r.randrange(len(clauses) - 1)
+            clauses[j], clauses[j + 1] = clauses[j + 1], clauses[j]
+        sentences[i] = "，".join(clauses) + end
     if len(sentences) > 2 and r.random() < 0.35:
         sentences[0], sentences[1] = sentences[1], sentences[0]
-    for _ in range(r.randint(1, 3)):
+    for _ in range(r.randint(4, 6)):
         extra = (f"{r.choice(_WHEN)}我{r.choice(_FEEL)}。" if r.random() < 0.5 else
                  r.choice(_CONTEXT).format(job=r.choice(_JOBS), kids=r.randint(1, 3), years=r.randint(1, 5),
                                            calls=r.randint(2, 9)))
@@ -677,7 +688,7 @@ def _make_record(r: random.Random, p: _Person, at: datetime, channel: str, categ
         if repeat_of:
             prev_at, prev_channel = repeat_of
             text = (f"我在{_fmt_md(prev_at)}已经通过{prev_channel}投诉过一次，到现在还没有解决，再次投诉。" + text)
-        text = _voice(r, text) + r.choice(("诉求：", "我的诉求是：", "", "希望：", "请求：")) + request + "。"
+        text = _voice(r, text + r.choice(("诉求：", "我的诉求是：", "", "希望：", "请求：")) + request + "。")
 
     raw: dict[str, Any] = {
         "channel": channel, "received_at": at.strftime("%Y-%m-%d %H:%M:%S"),
