@@ -94,3 +94,109 @@ def test_labelled_set_meets_the_goals():
     for kind in ("PERSON_NAME", "ADDRESS"):
         assert s.prf(kind)[2] >= 0.9, (kind, s.prf(kind))
     assert s.decoys > 1000 and s.decoy_fp_rate <= 0.01
+
+
+def _hits(hits):
+    return [(h.type, h.start, h.end, h.score) for h in hits]
+
+
+def _all_digit_uscc():
+    # A valid USCC whose check character is a digit and whose digits do not read as a birth date.
+    for tail in range(10_000):
+        body = f"9111010899{tail:07d}"
+        code = body + checks.uscc_check(body)
+        if code.isdigit() and checks.uscc_ok(code) and not checks.birth_ok(code[6:14]):
+            return code
+    raise AssertionError("no all-digit USCC found")
+
+
+def test_scan_many_equals_scan_text_by_text():
+    uscc = _all_digit_uscc()
+    texts = [json.loads(line)["text"] for line in LABELLED.read_text(encoding="utf-8").splitlines()[:300]]
+    texts += [
+        "",
+        "紧急联系人",            # a cue at the end of one text …
+        "李秀英说她会还",        # … must not lift the score of a name opening the next
+        "卡号",
+        "6222021234567",         # a 13-digit card is a card only after a cue in its own text
+        f"代码{uscc}",           # all digits, no letter in this text: not scanned as a USCC
+        f"USCC {uscc}",
+        "登录IP 10.0.0.1 v1.2.3.4 1.2.3.4.5",
+        "fe80:0:0:0:0:0:0:1 abcd:abcd:abcd:abcd:abcd:abcd:abcd:abcd",
+        "邮箱a@b.cc@d.ee，x***@a.com，.ab@c.cn，" + "a" * 65 + "@long.cn",
+        "含\x00字符 13812345678",  # a NUL of its own: scanned alone
+    ]
+    s = default_scanner()
+    expected = [_hits(s.scan(t)) for t in texts]
+    for batch in (1, 5, 256):
+        assert [_hits(h) for h in s.scan_many(texts, batch=batch)] == expected
+    assert ("PERSON_NAME", 0, 3, 0.6) in expected[texts.index("李秀英说她会还")]
+    assert expected[texts.index("6222021234567")] == []
+    assert expected[texts.index(f"代码{uscc}")] == []
+    assert [h[0] for h in expected[texts.index(f"USCC {uscc}")]] == ["CN_USCC"]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("登录IP 10.0.0.1。", ["10.0.0.1"]),
+    ("IP192.168.1.10异常", ["192.168.1.10"]),
+    ("版本v1.2.3.4", []),
+    ("编号1.2.3.4.5", []),
+    ("地址256.1.1.1", []),
+    ("v6 fe80:0:0:0:0:0:0:1 结束", ["fe80:0:0:0:0:0:0:1"]),
+])
+def test_ip_addresses_found_from_their_separators(text, values):
+    assert [v for k, v in found(text) if k == "IP_ADDRESS"] == values
+
+
+@pytest.mark.parametrize("text,values", [
+    ("邮箱a@b.cc@d.ee", ["a@b.cc"]),                     # addresses do not overlap
+    ("发到ab.cd+x@mail.example.cn谢谢", ["ab.cd+x@mail.example.cn"]),
+    ("发到.ab@c.cn", []),                                # a local part opens with a letter or digit
+    ("发到" + "a" * 65 + "@long.cn", []),                # at most 64 characters
+    ("发到" + "a" * 64 + "@long.cn", ["a" * 64 + "@long.cn"]),
+    ("掩码x***@a.com", []),
+    ("全角ａｂｃ＠ｑｑ．ｃｏｍ。", ["ａｂｃ＠ｑｑ．ｃｏｍ"]),
+])
+def test_emails_found_from_the_at_sign(text, values):
+    assert [v for k, v in found(text) if k == "EMAIL"] == values
+
+
+def test_overlaps_resolved_cluster_by_cluster_in_a_long_text():
+    from xiaobao.engines.privacy.recognizers import Hit
+    from xiaobao.engines.privacy.scanner import resolve
+
+    # Two overlapping pairs far apart and one lone hit: each pair keeps its better hit; a tie on
+    # score and length goes to the earlier recognizer in the rank.
+    hits = [Hit("B", 1000, 1010, 0.9), Hit("A", 1000, 1010, 0.9), Hit("C", 500, 510, 0.7),
+            Hit("LONG", 0, 20, 0.8), Hit("SHORT", 5, 9, 0.95), Hit("WEAK", 2000, 2004, 0.3)]
+    kept = resolve(hits, 0.5, {"A": 1, "B": 2})
+    assert [(h.type, h.start) for h in kept] == [("SHORT", 5), ("C", 500), ("A", 1000)]
+
+
+def test_token_types_found_together_in_one_text():
+    text = "台胞证号码12345678，护照E12345678，回乡证H1234567890，代码91350100M000100Y43，手机13812345678"
+    assert found(text) == [("CN_TAIWAN_PERMIT", "12345678"), ("CN_PASSPORT", "E12345678"),
+                           ("CN_HK_MACAU_PERMIT", "H1234567890"), ("CN_USCC", "91350100M000100Y43"),
+                           ("CN_MOBILE", "13812345678")]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("本报讯（记者王吉瑛）双色球", "王吉瑛"),       # byline cue
+    ("通灵珠宝总裁沈东军认为，这", "沈东军"),       # role cue, reporting verb after
+    ("据悉，颜鲲表示，根据规定", "颜鲲"),           # reporting verb after
+])
+def test_news_style_names(text, name):
+    assert ("PERSON_NAME", name) in found(text)
+
+
+@pytest.mark.parametrize("text", ["对方表示会处理", "平台表示已经还款", "有关部门表示正在核实", "方面认为不妥"])
+def test_reporting_verbs_do_not_make_names_of_words(text):
+    assert [k for k, _ in found(text) if k == "PERSON_NAME"] == []
+
+
+@pytest.mark.parametrize("text,address", [
+    ("现居住于黑龙江省哈尔滨市南岗区中山路123号，", "黑龙江省哈尔滨市南岗区中山路123号"),  # cue 现居, then 住于
+    ("家住在北京市朝阳区建设路88号。", "北京市朝阳区建设路88号"),
+])
+def test_address_starts_after_the_cue_and_its_verb(text, address):
+    assert ("ADDRESS", address) in found(text)
