@@ -56,8 +56,9 @@ class Rules:
     pause_reasons: dict[str, dict[str, str]]
 
 
-def _read(directory: Path, name: str) -> dict[str, Any]:
-    path = directory / name
+def read_yaml(directory: str | Path | None, name: str) -> dict[str, Any]:
+    """One rules file: the institution's copy in `directory` if it has one, else the bundled one."""
+    path = Path(directory or BUNDLED) / name
     if not path.exists():
         path = BUNDLED / name
     try:
@@ -69,7 +70,7 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     return data
 
 
-def _citation(raw: Any) -> Citation | None:
+def citation(raw: Any) -> Citation | None:
     if not raw:
         return None
     if isinstance(raw, str):
@@ -83,7 +84,7 @@ def _policies(data: dict[str, Any]) -> dict[str, ClockPolicy]:
         try:
             stages = tuple(
                 Stage(int(s["days"]), s.get("name_zh", ""), bool(s.get("requires_approver")),
-                      bool(s.get("requires_notice")), _citation(s.get("citation")))
+                      bool(s.get("requires_notice")), citation(s.get("citation")))
                 for s in p["stages"]
             )
             if any(b.days <= a.days for a, b in zip(stages, stages[1:])):
@@ -93,8 +94,8 @@ def _policies(data: dict[str, Any]) -> dict[str, ClockPolicy]:
                 code=code, name_zh=p.get("name_zh", code), stages=stages,
                 review=None if not review else ReviewPolicy(int(review["request_within_days"]),
                                                             int(review["decide_within_days"]),
-                                                            _citation(review.get("citation"))),
-                pause_reasons=tuple(p.get("pause_reasons") or ()), citation=_citation(p.get("citation")),
+                                                            citation(review.get("citation"))),
+                pause_reasons=tuple(p.get("pause_reasons") or ()), citation=citation(p.get("citation")),
             )
         except (KeyError, TypeError, ValueError) as e:
             if isinstance(e, RulesError):
@@ -132,8 +133,8 @@ def _routing(data: dict[str, Any]) -> RoutingTable:
 
 def load(directory: str | Path | None = None) -> Rules:
     directory = Path(directory) if directory else BUNDLED
-    channels_raw = _read(directory, "channels.yaml")["channels"]
-    clock = _read(directory, "clock.yaml")
+    channels_raw = read_yaml(directory, "channels.yaml")["channels"]
+    clock = read_yaml(directory, "clock.yaml")
     policies = _policies(clock)
     channels = {}
     for c in channels_raw:
@@ -142,13 +143,13 @@ def load(directory: str | Path | None = None) -> Rules:
         if ch.clock_policy not in policies:
             raise RulesError(f"channels.yaml: 渠道 {ch.code} 引用了不存在的时限规则 {ch.clock_policy}")
         channels[ch.code] = ch
-    cal = _read(directory, "calendar.yaml")
+    cal = read_yaml(directory, "calendar.yaml")
     calendar = ChineseWorkCalendar(_dates(cal.get("holidays"), "holidays"), _dates(cal.get("workdays"), "workdays"))
-    perms = _read(directory, "roles.yaml")["permissions"]
+    perms = read_yaml(directory, "roles.yaml")["permissions"]
     permissions = Permissions({k: frozenset(Role(r) for r in v) for k, v in perms.items()})
     categories = {c["code"]: Category(c["code"], c["name_zh"], c.get("name_en", c["code"]), c.get("jrt0169_c", ""))
-                  for c in _read(directory, "taxonomy.yaml")["categories"]}
-    return Rules(channels, Regime(policies, calendar), _routing(_read(directory, "routing.yaml")), permissions,
+                  for c in read_yaml(directory, "taxonomy.yaml")["categories"]}
+    return Rules(channels, Regime(policies, calendar), _routing(read_yaml(directory, "routing.yaml")), permissions,
                  categories, clock.get("pause_reasons") or {})
 
 

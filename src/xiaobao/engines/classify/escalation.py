@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...domain.finding import Citation, Finding, Span
-from ...rules import RulesError
-from .taxonomy import citation, read_yaml
+from ...rules import RulesError, citation, read_yaml
 from .text import PhraseMatcher, original_span
 
 KIND = "classify.escalation"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...domain.finding import Citation
-from ...rules import RulesError
-from .taxonomy import Taxonomy, citation, read_yaml
+from ...rules import RulesError, citation, read_yaml
+from .taxonomy import Taxonomy
 from .text import PhraseMatcher
 
 

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...domain.finding import Citation
-from ...rules import BUNDLED, RulesError
+from ...rules import RulesError, citation, read_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +59,6 @@ class Taxonomy:
                            for e in self.axis_c.values()],
                 "categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "axis_c": c.axis_c}
                                for c in self.categories.values()]}
-
-
-def read_yaml(directory: str | Path | None, name: str) -> dict[str, Any]:
-    path = Path(directory or BUNDLED) / name
-    if not path.exists():
-        path = BUNDLED / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise RulesError(f"{path}: YAML 格式错误：{e}") from e
-    if not isinstance(data, dict):
-        raise RulesError(f"{path}: 顶层应为映射")
-    return data
-
-
-def citation(raw: Any) -> Citation | None:
-    if not raw:
-        return None
-    if isinstance(raw, str):
-        return Citation(raw)
-    return Citation(raw.get("source", ""), raw.get("article", ""), raw.get("note", ""))
 
 
 def _entries(raw: list[dict[str, Any]], axis: str) -> dict[str, AxisEntry]:

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from ...domain.finding import Citation
-from ...rules import BUNDLED, RulesError
+from ...rules import RulesError, read_yaml
 from . import CODES
 
 POLICY_FILE = "collection_policy.yaml"
@@ -79,19 +77,6 @@ def _hhmm(v: Any, where: str) -> time:
         return time(int(h), int(m))
     except ValueError:
         raise RulesError(f"{POLICY_FILE}: {where} 应为 HH:MM，实际 {v!r}") from None
-
-
-def read_yaml(directory: str | Path | None, name: str) -> dict[str, Any]:
-    path = Path(directory) / name if directory else BUNDLED / name
-    if not path.exists():
-        path = BUNDLED / name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise RulesError(f"{path}: YAML 格式错误：{e}") from e
-    if not isinstance(data, dict):
-        raise RulesError(f"{path}: 顶层应为映射")
-    return data
 
 
 def policy_from_dict(d: dict[str, Any]) -> Policy:

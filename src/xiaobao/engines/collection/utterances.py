@@ -23,10 +23,10 @@ from typing import Any
 
 import ahocorasick
 
-from ...rules import RulesError
+from ...rules import RulesError, read_yaml
 from . import CODES
 from .amounts import AMOUNT, parse_amount
-from .policy import UTTERANCE_FILE, read_yaml
+from .policy import UTTERANCE_FILE
 from .text import norm_phrase
 
 _ENUMERATION = frozenset({"、", "和", "或", "或者", "及", "以及", "与", "、或", "或是", ""})
