@@ -43,6 +43,9 @@ def create_app(ctx: Context) -> FastAPI:
     def health():
         return {"ok": True, "version": __version__}
 
+    from .. import web  # the console: pages over the same services, mounted under /ui
+
+    web.install(app)
     return app
 
 

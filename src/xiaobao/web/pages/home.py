@@ -1,0 +1,73 @@
+"""Login, logout, language switch, and the landing redirect."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ...domain.errors import DomainError
+from ...services import auth
+from ...services.actors import Actor
+from ..i18n import LANGS
+from ..nav import for_actor
+from ..render import page
+from ..session import COOKIE, LANG_COOKIE, get_ctx, lang_of, page_actor
+
+router = APIRouter(prefix="/ui")
+
+
+def _local(target: str | None, default: str = "/ui/") -> str:
+    """Only same-site paths under /ui are followed after login (no open redirect)."""
+    if not target:
+        return default
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/ui"):
+        return default
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None):
+    return page(request, "login.html", next=_local(next), error=None, username="")
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/ui/"),
+          ctx=Depends(get_ctx)):
+    try:
+        token, _actor = auth.login(ctx, username.strip(), password)
+    except DomainError:
+        return page(request, "login.html", status_code=401, next=_local(next), username=username,
+                    error="login.failed")
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
+                        max_age=ctx.settings.token_ttl_hours * 3600,
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, actor: Actor = Depends(page_actor), ctx=Depends(get_ctx)):
+    auth.logout(ctx, request.cookies[COOKIE])
+    response = Response(status_code=200, headers={"HX-Redirect": "/ui/login"})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request):
+    back = _local(request.headers.get("referer") and urlparse(request.headers["referer"]).path)
+    response = RedirectResponse(back, status_code=303)
+    if code in LANGS:
+        response.set_cookie(LANG_COOKIE, code, samesite="lax", path="/", max_age=365 * 86400)
+    return response
+
+
+@router.get("/")
+def home(request: Request, actor: Actor = Depends(page_actor), ctx=Depends(get_ctx)):
+    items = for_actor(ctx, actor)
+    if items:
+        return RedirectResponse(items[0].href, status_code=303)
+    return page(request, "empty_home.html", lang=lang_of(request))
