@@ -48,6 +48,7 @@ def codes(ins, line, **over):
     ("不还钱你孩子以后上学、考公都会受影响。", "false_legal_consequence"),
     ("没钱你就去别的平台借点来还。", "refuse_hardship_negotiation"),
     ("今天不还明天金额就翻倍。", "mislead_amount"),
+    ("我们外访的上门费也要你来出。", "mislead_amount"),
 ])
 def test_each_utterance_code_is_found_with_its_citation_and_span(ins, line, code):
     result = run(ins, rec((OPEN, ("collector", line))))[0]
@@ -194,3 +195,13 @@ def test_bad_record_names_each_field(ins):
     assert call is None
     assert {"agency", "collector_id", "debtor_id", "started_at", "duration_s", "callee_relation",
             "transcript[0].speaker"} <= fields
+
+
+@pytest.mark.parametrize("line, threat", [
+    ("我们外访的上门费也要你来出。", False),
+    ("家访产生的费用都算在你头上。", False),
+    ("明天我们上门收费。", True),
+    ("你不还钱我们就上门，费用你自己承担。", True),
+])
+def test_a_visit_word_naming_a_fee_is_a_fee_claim_not_a_visit_threat(ins, line, threat):
+    assert ("threat_violence" in codes(ins, line)) is threat

@@ -44,6 +44,9 @@ class UtteranceRule:
     exclusive: bool = False  # other codes' phrases inside this one's span are part of it (上门 in 上门费)
     phrases: tuple[str, ...] = ()
     patterns: tuple[re.Pattern, ...] = ()
+    # What, right after a phrase, shows the phrase is used for something else ("外访的上门费": a fee named
+    # after visits is a fee claim, not a visit threat).
+    not_followed_by: re.Pattern | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,8 @@ class UtteranceMatcher:
                     quotable=bool(r.get("quotable", True)), after_callee=r.get("after_callee"),
                     exclusive=bool(r.get("exclusive", False)),
                     phrases=tuple(str(p) for p in r.get("phrases") or ()),
-                    patterns=tuple(re.compile(p) for p in r.get("patterns") or ())))
+                    patterns=tuple(re.compile(p) for p in r.get("patterns") or ()),
+                    not_followed_by=re.compile(r["not_followed_by"]) if r.get("not_followed_by") else None))
                 if rules[-1].audience not in ("any", "third_party"):
                     raise RulesError(f"{UTTERANCE_FILE}: 规则 {rules[-1].id} 的 audience 须为 any 或 third_party")
                 if rules[-1].after_callee and rules[-1].after_callee not in callee_cues:
@@ -181,6 +185,8 @@ class UtteranceMatcher:
                                     and h.end <= k.end and (k.end - k.start) > (h.end - h.start) for k in raw):
                 continue
             if any(a <= h.start and h.end <= b for a, b in shielded):
+                continue
+            if h.rule.not_followed_by is not None and h.rule.not_followed_by.match(norm, h.end):
                 continue
             if h.rule.quotable and self.quoted(norm, h.start):
                 continue
