@@ -60,7 +60,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
         console.print(f"使用已有演示数据库 {db}（--fresh 可重新生成）")
     console.print(f"演示账号：admin / agent1 / expert1 / care1 / supervisor1 / compliance1 / auditor1 / marketing1，密码 {DEMO_PASSWORD}")
     if serve:
-        console.print(f"API: http://{host}:{port}/docs")
+        console.print(f"消保工作台 console: http://{host}:{port}/ui/   API: http://{host}:{port}/docs")
         _serve(ctx, host, port)
 
 
