@@ -1,0 +1,61 @@
+"""Dashboards and statistical reports API: the dashboard figures for a date range (each with the complaint
+filters behind it), the reportable periods, and the monthly / annual reports as JSON or XLSX (audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from ...domain.errors import InvalidValue
+from ...services import dashboards, reports
+from ...services.actors import Actor
+from ..deps import get_ctx, requires
+from ..responses import ok
+
+router = APIRouter(tags=["看板与报表 dashboards & reports"])
+
+
+def _key(kind: str, month: str | None, year: int | None) -> str:
+    if kind == "monthly":
+        if not month:
+            raise InvalidValue("month", "月报须指定 month（YYYY-MM）")
+        return month
+    if year is None:
+        raise InvalidValue("year", "年报须指定 year")
+    return str(year)
+
+
+@router.get("/dashboards", summary="看板指标（诉点、趋势、时效、一次解决、满意度、重复与黑灰产、团伙）/ dashboard")
+def dashboard(start: date | None = Query(None, alias="from", description="起始日期（含）"),
+              end: date | None = Query(None, alias="to", description="截止日期（含）"),
+              preset: Literal["7d", "30d", "90d", "180d", "this_month", "last_month", "this_year"] | None = None,
+              channel: str | None = None, granularity: Literal["day", "week"] | None = None,
+              actor: Actor = Depends(requires("dashboard.read")), ctx=Depends(get_ctx)):
+    p = dashboards.period(ctx.today(), preset, start, end)
+    return ok(dashboards.dashboard(ctx, p, channel=channel, granularity=granularity))
+
+
+@router.get("/reports/periods", summary="可出具报表的月份与年度 / reportable periods")
+def periods(actor: Actor = Depends(requires("report.read")), ctx=Depends(get_ctx)):
+    return ok(reports.periods(ctx))
+
+
+@router.get("/reports/{kind}.xlsx", summary="导出报表 XLSX（审计记录文件 SHA-256）/ export a report",
+            response_class=Response)
+def report_xlsx(kind: Literal["monthly", "annual"], month: str | None = Query(None), year: int | None = Query(None),
+                actor: Actor = Depends(requires("report.export")), ctx=Depends(get_ctx)):
+    out = reports.export(ctx, kind, _key(kind, month, year), actor)
+    return Response(out["content"], media_type=reports.XLSX_MEDIA,
+                    headers={"Content-Disposition": f'attachment; filename="{out["filename"]}"',
+                             "X-Content-SHA256": out["sha256"]})
+
+
+# After the .xlsx route: "{kind}" alone would also match "monthly.xlsx".
+@router.get("/reports/{kind}", summary="报表内容（JSON）/ a report as data")
+def report(kind: Literal["monthly", "annual"], month: str | None = Query(None, description="YYYY-MM（月报）"),
+           year: int | None = Query(None, description="年度（年报）"),
+           actor: Actor = Depends(requires("report.read")), ctx=Depends(get_ctx)):
+    return ok(reports.build(ctx, kind, _key(kind, month, year)))

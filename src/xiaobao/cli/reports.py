@@ -1,0 +1,113 @@
+"""`xiaobao report …`: the monthly complaint statistics and the annual public complaint report as XLSX
+(audited with the file's SHA-256), the periods available, and the dashboard figures for a date range."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from .common import cli_actor, console, context, err, group
+
+report_app = group("report", "投诉统计月报、年度投诉情况报告（XLSX）与看板指标 / complaint statistics reports")
+
+
+def _actor(ctx, username: str | None):
+    """A named platform user (their role is checked and they are the audited exporter); without --user,
+    the operating-system user running the command, with the supervisor's reporting rights."""
+    from ..domain.roles import Role
+    from ..services.actors import Actor
+    from ..services.auth import _actor as actor_of
+
+    if not username:
+        return Actor(cli_actor(), Role.SUPERVISOR)
+    with ctx.store.uow(write=False) as uow:
+        user = uow.users.get(username)
+    if user is None or not user.get("active", True):
+        err.print(f"[red]用户 {username} 不存在或已停用[/red]")
+        raise typer.Exit(2)
+    return actor_of(user)
+
+
+def _export(kind: str, key: str, out: Path | None, user: str | None) -> None:
+    from ..domain.errors import DomainError
+    from ..services import reports
+
+    ctx = context()
+    try:
+        result = reports.export(ctx, kind, key, _actor(ctx, user))
+    except DomainError as e:
+        err.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(2) from None
+    path = out or Path(result["filename"])
+    if path.is_dir():
+        path = path / result["filename"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(result["content"])
+    rep = result["report"]
+    console.print(f"{rep['title_zh']}：受理 {rep['received']} 件，工作表 {len(rep['tables']) + 1} 张 → {path}")
+    console.print(f"SHA-256 {result['sha256']}（已记入审计日志）", soft_wrap=True)
+
+
+@report_app.command("monthly")
+def monthly(month: str = typer.Option(..., "--month", help="统计月份 YYYY-MM"),
+            out: Path = typer.Option(None, "--out", help="输出 XLSX 文件（或目录）"),
+            user: str = typer.Option(None, "--user", help="导出人用户名（须有 report.export 权限）")):
+    """投诉统计月报（JR/T 0169 渠道/业务类别/投诉原因，层级、地区、时效、满意度）。"""
+    _export("monthly", month, out, user)
+
+
+@report_app.command("annual")
+def annual(year: int = typer.Option(..., "--year", help="年度，如 2026"),
+           out: Path = typer.Option(None, "--out", help="输出 XLSX 文件（或目录）"),
+           user: str = typer.Option(None, "--user", help="导出人用户名（须有 report.export 权限）")):
+    """年度投诉情况（对外披露：投诉量、类别、地区分布、处理时效、满意度）。"""
+    _export("annual", str(year), out, user)
+
+
+@report_app.command("periods")
+def periods():
+    """可出具报表的月份与年度（及各期受理量）。"""
+    from rich.table import Table
+
+    from ..services import reports
+
+    data = reports.periods(context())
+    table = Table("期间", "受理量", "是否完整")
+    for kind in ("years", "months"):
+        for p in data[kind]:
+            table.add_row(p["key"], str(p["received"]), "是" if p["complete"] else "进行中")
+    console.print(table)
+
+
+@report_app.command("dashboard")
+def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
+              end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
+              preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
+              channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+              as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
+    """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比。"""
+    import orjson
+
+    from ..domain.errors import DomainError
+    from ..services import dashboards
+
+    ctx = context()
+    try:
+        p = dashboards.period(ctx.today(), preset, date.fromisoformat(start) if start else None,
+                              date.fromisoformat(end) if end else None)
+        data = dashboards.dashboard(ctx, p, channel=channel)
+    except (DomainError, ValueError) as e:
+        err.print(f"[red]{getattr(e, 'message', e)}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+        return
+    names = {"received": "受理", "decided": "已作出处理意见", "compliance": "按期办理率", "overdue": "超期未作出处理意见",
+             "fcr": "一次解决率", "satisfaction": "满意率", "repeat": "重复投诉占比", "blackgray": "疑似黑灰产占比"}
+    console.print(f"{p.start} 至 {p.end}" + (f"，渠道 {channel}" if channel else ""))
+    for k in data["kpis"]:
+        v = k["value"]
+        shown = "—" if v is None else (f"{v * 100:.1f}%（{k['num']}/{k['den']}）" if isinstance(v, float) else str(v))
+        console.print(f"  {names[k['key']]}：{shown}")
