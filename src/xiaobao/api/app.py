@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..services.context import Context
-from . import errors
-from .routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy
+from . import errors, privacy_middleware
+from .routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy, reports
 
 
 @asynccontextmanager
@@ -39,6 +39,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(classify.router)
     app.include_router(collection.router)
 
+    app.include_router(reports.router)
     @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
     def health():
         return {"ok": True, "version": __version__}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import blackgray, classify, collection, core, marketing, pii  # noqa: F401  (registering their commands on the app)
+from . import blackgray, classify, collection, core, marketing, pii, reports  # noqa: F401  (registering their commands on the app)
 from .common import app
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,20 @@ class BlackgrayRepository:
         return None if r is None else dict(r._mapping)
 
     def review_flags(self, ids: Iterable[int], status: str, by: str, at: datetime, note: str | None,
+    def same_group(self, family_key: str | None, gang_key: str | None, exclude: int,
+                   limit: int = 50) -> list[dict[str, Any]]:
+        """Other complaints scored into the same template family or gang (complaint_id, family_key, gang_key)."""
+        f = bg_flags.c
+        cond = [f.family_key == family_key] if family_key else []
+        if gang_key:
+            cond.append(f.gang_key == gang_key)
+        if not cond:
+            return []
+        rows = self.session.execute(select(f.complaint_id, f.family_key, f.gang_key, f.score)
+                                    .where(or_(*cond), f.complaint_id != exclude)
+                                    .order_by(f.score.desc(), f.complaint_id).limit(limit))
+        return [dict(r._mapping) for r in rows]
+
                      only_pending: bool = False) -> int:
         stmt = update(bg_flags).where(bg_flags.c.complaint_id.in_(list(ids)))
         if only_pending:

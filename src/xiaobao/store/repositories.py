@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.complaint import OPEN, Complaint, Status
@@ -28,9 +28,23 @@ class ComplaintQuery:
     customer_key: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    # Dashboard drill-downs (conditions defined once in dashboard_repository, shared with the figures).
+    product: Sequence[str] = ()  # "_none": no product
+    satisfaction: Sequence[str] = ()  # callback result; "_none": no callback yet
+    clock_outcome: str | None = None  # on_time | late | overdue | pending (dashboard_repository.clock_outcome)
+    clock_stages: Sequence[tuple[str, int]] = ()  # (clock_policy, clock_level) pairs
+    fcr: bool | None = None  # first-contact resolution (dashboard_repository.first_contact_resolved)
+    decided: bool | None = None
+    lead_id: int | None = None  # member of a black/gray lead
+    province: Sequence[str] = ()  # GB/T 2260 province code of the ID number; "_none": unknown
     today: date | None = None
     limit: int = 100
     offset: int = 0
+    category: Sequence[str] = ()
+    flags: Sequence[str] = ()  # every one of these flags present
+    repeat: bool = False  # a repeat of an earlier open complaint of the same customer
+    unassigned: bool = False
+    search: str | None = None  # the id, or part of the external id
 
 
 _OPEN = [str(s) for s in OPEN if s != Status.PAUSED]
@@ -58,6 +72,29 @@ _KEY_EXISTS = select(complaints.c.id).where(complaints.c.channel == bindparam("c
 _OPEN_FOR_KEY = (select(func.min(complaints.c.id)).where(complaints.c.customer_key == bindparam("key"),
                                                          complaints.c.status.in_(_OPEN_ALL)))
 _EXISTING_AND_OPEN = select(_KEY_EXISTS.scalar_subquery(), _OPEN_FOR_KEY.scalar_subquery())
+
+
+def _drilldown_conditions(q: ComplaintQuery, today: date) -> list:
+    from . import dashboard_repository as d
+
+    conds = []
+    if q.product:
+        conds.append(d.value_in(complaints.c.product, q.product))
+    if q.satisfaction:
+        conds.append(d.value_in(complaints.c.satisfaction, q.satisfaction))
+    if q.clock_outcome:
+        conds.append(d.clock_outcome(today) == q.clock_outcome)
+    if q.clock_stages:
+        conds.append(d.in_stages(q.clock_stages))
+    if q.fcr is not None:
+        conds.append(d.first_contact_resolved() if q.fcr else ~d.first_contact_resolved())
+    if q.decided is not None:
+        conds.append(complaints.c.decided_at.is_not(None) if q.decided else complaints.c.decided_at.is_(None))
+    if q.lead_id is not None:
+        conds.append(d.in_lead(q.lead_id))
+    if q.province:
+        conds.append(d.value_in(d.province_code(), q.province))
+    return conds
 
 
 class ComplaintRepository:
@@ -184,6 +221,21 @@ class ComplaintRepository:
             conds.append(complaints.c.status == str(Status.IN_REVIEW))
         if q.review_overdue:
             conds += [complaints.c.status == str(Status.IN_REVIEW), complaints.c.review_due_date < today]
+        if q.category:  # "_none" (dashboard_repository.NONE) stands for no category
+            from .dashboard_repository import value_in
+            conds.append(value_in(complaints.c.category, q.category))
+        for flag in q.flags:
+            # The JSON list as text contains the quoted code: portable across SQLite and PostgreSQL.
+            conds.append(cast(complaints.c.flags, String).contains(f'"{flag}"', autoescape=True))
+        if q.repeat:
+            conds.append(complaints.c.repeat_of_id.is_not(None))
+        if q.unassigned:
+            conds.append(complaints.c.assignee.is_(None))
+        if q.search and q.search.strip():
+            term = q.search.strip()
+            match = func.lower(complaints.c.external_id).contains(term.lower(), autoescape=True)
+            conds.append(or_(match, complaints.c.id == int(term)) if term.isdigit() and len(term) < 18 else match)
+        conds += _drilldown_conditions(q, today)
         return and_(True, *conds)
 
     def find(self, q: ComplaintQuery) -> tuple[list[Complaint], int]:
@@ -197,6 +249,34 @@ class ComplaintRepository:
     def open_with_due(self) -> list[Complaint]:
         return list(self.session.scalars(select(Complaint).where(complaints.c.status.in_(_OPEN),
                                                                  complaints.c.due_date.is_not(None))))
+
+    def count_queues(self, statuses: Sequence[str], today: date) -> list[dict[str, Any]]:
+        """Complaints in these statuses per (tier, team), with how many are past their due date."""
+        c = complaints.c
+        late = func.sum(case((and_(c.status.in_(_OPEN), c.due_date < today), 1), else_=0))
+        rows = self.session.execute(select(c.tier, c.team, func.count(), late)
+                                    .where(c.status.in_(list(statuses))).group_by(c.tier, c.team))
+        return [{"tier": t, "team": team, "count": n, "overdue": int(o or 0)} for t, team, n, o in rows]
+
+    def related_to(self, c: Complaint, limit: int = 50) -> list[Complaint]:
+        """Complaints tied to this one by the customer (same identity key), a repeat link or a merge."""
+        cc = complaints.c
+        links = [cc.repeat_of_id == c.id, cc.merged_into_id == c.id]
+        if c.customer_key:
+            links.append(cc.customer_key == c.customer_key)
+        for other in (c.repeat_of_id, c.merged_into_id):
+            if other is not None:
+                links.append(cc.id == other)
+        stmt = (select(Complaint).where(or_(*links), cc.id != c.id)
+                .order_by(cc.received_at.desc(), cc.id.desc()).limit(limit))
+        return list(self.session.scalars(stmt))
+
+    def by_ids(self, ids: Iterable[int]) -> list[Complaint]:
+        ids = sorted(set(ids))
+        out: list[Complaint] = []
+        for i in range(0, len(ids), 500):
+            out += self.session.scalars(select(Complaint).where(complaints.c.id.in_(ids[i:i + 500])))
+        return out
 
     def count_by(self, column: str) -> dict[str, int]:
         col = complaints.c[column]
