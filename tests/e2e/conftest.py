@@ -2,6 +2,7 @@
 through Playwright. Chromium comes from the system package; if it is missing, the test setup installs it
 with apt-get (the project's own setup step), and fails with the reason if that is impossible.
 
+A CJK font (fonts-wqy-microhei) is installed the same way, or screenshots would show Chinese as boxes.
 Screenshots go to tests/e2e/artifacts/ (kept by CI as test artefacts); with XIAOBAO_DOCS_SCREENSHOTS=1 they
 are also written to docs/screenshots/, which is how the README's pictures are refreshed.
 """
@@ -26,19 +27,25 @@ PASSWORD = "xiaobao-demo"
 VIEWPORT = {"width": 1366, "height": 768}
 
 
+SYSTEM_PACKAGES = ("chromium", "fonts-wqy-microhei")  # the browser, and a CJK font so pages render Chinese
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
 def _ensure_chromium() -> str:
-    if Path(CHROMIUM).exists():
+    """Debian's chromium and a CJK font, installed with apt-get when missing (the project's own setup)."""
+    if Path(CHROMIUM).exists() and CJK_FONT.exists():
         return CHROMIUM
     apt = shutil.which("apt-get")
     if apt is None:
-        pytest.fail(f"浏览器测试需要 {CHROMIUM}（Debian 软件包 chromium），且本机没有 apt-get 可安装它")
+        pytest.fail(f"浏览器测试需要 Debian 软件包 {' '.join(SYSTEM_PACKAGES)}，且本机没有 apt-get 可安装它们")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env, capture_output=True, text=True)
+    cmd = [apt, "install", "-y", "-q", "--no-install-recommends", *SYSTEM_PACKAGES]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         subprocess.run([apt, "update", "-q"], env=env, capture_output=True, text=True)
-        done = subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env, capture_output=True, text=True)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0 or not Path(CHROMIUM).exists():
-        pytest.fail(f"无法安装 chromium（apt-get 退出码 {done.returncode}）：{done.stderr[-500:]}")
+        pytest.fail(f"无法安装 {' '.join(SYSTEM_PACKAGES)}（apt-get 退出码 {done.returncode}）：{done.stderr[-500:]}")
     return CHROMIUM
 
 
