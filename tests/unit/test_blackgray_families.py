@@ -222,19 +222,102 @@ def test_short_texts_never_form_a_family():
     assert list(fam.families()) == []
 
 
+def test_one_persons_repeated_filings_are_no_template_family():
+    # the same words filed again and again by one person (or two) is 缠访 at most, never a family
+    fam, ids = build(TEMPLATE_VARIANTS, customers=["cust-1"] * len(TEMPLATE_VARIANTS))
+    assert all(fam.family_of(d) is None and fam.finding_for(d) is None for d in ids)
+    fam, ids = build(TEMPLATE_VARIANTS, customers=["cust-1", "cust-2"] * 3)
+    assert all(fam.family_of(d) is None and fam.finding_for(d) is None for d in ids)
+    fam, ids = build(TEMPLATE_VARIANTS, customers=[f"cust-{i}" for i in range(6)])
+    assert fam.family_of(ids[0]) == "c000" and fam.finding_for(ids[0]) is not None
+
+
 def test_family_is_a_signal_only_with_enough_distinct_customers():
-    same_person = ["cust-1"] * len(TEMPLATE_VARIANTS)
-    fam, ids = build(TEMPLATE_VARIANTS, customers=same_person, min_customers=3)
-    assert fam.family_of(ids[0]) == "c000"
-    assert fam.distinct_customers("c000") == 1
+    fam, ids = build(TEMPLATE_VARIANTS, customers=[f"cust-{i}" for i in range(6)], min_customers=7)
+    assert fam.family_of(ids[0]) == "c000" and fam.distinct_customers("c000") == 6
+    assert not fam.is_signal("c000")
     assert all(fam.finding_for(d) is None for d in ids)
 
-    two_people = ["cust-1", "cust-2"] * 3
-    fam, ids = build(TEMPLATE_VARIANTS, customers=two_people, min_customers=3)
-    assert fam.finding_for(ids[0]) is None
 
-    fam, ids = build(TEMPLATE_VARIANTS, customers=[f"cust-{i}" for i in range(6)], min_customers=3)
-    assert fam.finding_for(ids[0]) is not None
+# --- cohesion: chains of each-a-bit-alike texts ----------------------------------------------------
+BLOCKS = [
+    "催收员昨天晚上十一点还打电话给我妈，老人家吓得一夜没睡", "客服电话打了好几次都转不到人工，排队半小时就自动挂断",
+    "还款日那天卡里明明有钱，系统却显示扣款失败还算我逾期", "借款页面写的是低息，到手才发现每个月多了一笔服务费",
+    "征信报告上多出一条查询记录，我根本没有授权过你们查", "提前还款被收了违约金，合同里根本找不到这一条约定",
+    "营销短信每天好几条，回复退订以后换个号码继续发", "额度突然被降到几百块，没有任何通知也没有任何理由",
+    "会员费是默认勾选的，我从来没有主动开通过这个服务", "人脸识别一直通不过，账单看不到也没有办法按时还款",
+    "我在外卖站点上班，每天跑到半夜才回家休息一会儿", "孩子下个月要交学费，家里实在拿不出这么多现金",
+    "上周去医院做了手术，现在还在家里躺着不能上班", "老家的房子漏雨要修，手里的钱全都垫进去了",
+    "我已经把所有的通话录音都整理好了，随时可以提供", "这件事情我也已经同时向当地的消费者协会反映过了",
+    "银行流水显示那笔钱早就还上了，你们系统却没有更新", "我妈妈七十多岁了不会用手机，这些事情都是我在操心",
+]
+
+
+def sentences(*parts: str) -> str:
+    return "。".join(parts) + "。"
+
+
+def test_a_chain_of_each_a_bit_alike_texts_is_no_family():
+    # text i tells blocks i, i+1, i+2: each text resembles the next (J ≈ 0.5) but not the one after
+    # (J ≈ 0.2). Single linkage made all of them one "template family" of ten customers.
+    chain = [sentences(*BLOCKS[i:i + 3]) for i in range(10)]
+    fam, ids = build(chain, customers=[f"cust-{i}" for i in range(10)])
+    for i in range(9):
+        assert ids[i + 1] in [d for d, _ in fam.similar(chain[i], k=5, min_jaccard=fam.threshold)]
+        if i < 8:
+            assert ids[i + 2] not in [d for d, _ in fam.similar(chain[i], k=5, min_jaccard=fam.threshold)]
+    assert all(fam.family_of(d) is None and fam.finding_for(d) is None for d in ids)
+    assert list(fam.families()) == []
+
+
+def test_a_chain_reaches_one_step_into_a_family_and_no_further():
+    # five customers file one script (two shared sentences) with one sentence of their own (J ≈ 0.5)
+    members = [sentences(BLOCKS[0], BLOCKS[1], BLOCKS[2 + i]) for i in range(5)]
+    fam, ids = build(members, customers=[f"cust-{i}" for i in range(5)])
+    assert {fam.family_of(d) for d in ids} == {"c000"}
+
+    def near(text):
+        return [d for d, _ in fam.similar(text, k=9, min_jaccard=fam.threshold)]
+
+    # each step resembles the one before it only (J ≈ 0.5 to it, ≈ 0.2 to the one before that)
+    steps = [sentences(BLOCKS[1], BLOCKS[2], BLOCKS[10]), sentences(BLOCKS[2], BLOCKS[10], BLOCKS[11]),
+             sentences(BLOCKS[10], BLOCKS[11], BLOCKS[12])]
+    assert near(steps[0]) == ["c000"]
+    assert fam.add("step1", steps[0], customer="cust-s1") == "c000"
+    assert near(steps[1]) == ["step1"]
+    assert fam.add("step2", steps[1], customer="cust-s2") is None       # the chain stops here
+    assert fam.members("c000") == ids + ["step1"]
+    assert fam.finding_for("step1").evidence["similar_ids"][0] == "c000"
+    assert fam.finding_for("step2") is None
+
+    # with border_steps = 2, the chain reaches one step further, and still no further
+    fam, ids = build(members, customers=[f"cust-{i}" for i in range(5)], border_steps=2)
+    for i, (step, family) in enumerate(zip(steps, ("c000", "c000", None))):
+        assert near(step) == (["c000"] if i == 0 else [f"step{i}"])
+        assert fam.add(f"step{i + 1}", step, customer=f"cust-s{i + 1}") == family
+    assert fam.members("c000") == ids + ["step1", "step2"]
+
+
+def test_a_text_resembling_three_other_customers_is_a_core_of_a_loose_family():
+    # an agency's "loose sentences": the centre shares a different pair of its three sentences with
+    # each of three filings that do not resemble each other — a star around one text, not a chain
+    centre = sentences(BLOCKS[0], BLOCKS[1], BLOCKS[2])
+    leaves = [sentences(BLOCKS[0], BLOCKS[1], BLOCKS[10]), sentences(BLOCKS[1], BLOCKS[2], BLOCKS[11]),
+              sentences(BLOCKS[0], BLOCKS[2], BLOCKS[12])]
+    fam, ids = build(leaves + [centre], customers=["A", "B", "C", "D"])
+    assert [d for d, _ in fam.similar(leaves[0], k=9, min_jaccard=fam.threshold)] == ["c000", "c003"]
+    assert fam.family_of("c003") == "c000" and fam.members("c000") == ids
+    fam, ids = build(leaves + [centre], customers=["A", "B", "C", "D"], hub=0)
+    assert all(fam.family_of(d) is None for d in ids)   # without the hub rule: a star is no family
+
+
+def test_complaints_without_a_family_join_one_when_a_later_complaint_completes_it():
+    fam = TemplateFamilies()
+    assert fam.add("a", TEMPLATE_VARIANTS[0], customer="A") is None
+    assert fam.add("b", TEMPLATE_VARIANTS[1], customer="B") is None      # a pair is no family yet
+    assert fam.family_of("a") is None and fam.members("a") == []
+    assert fam.add("c", TEMPLATE_VARIANTS[2], customer="C") == "a"       # three customers alike: it is
+    assert fam.family_of("b") == "a" and fam.members("a") == ["a", "b", "c"]
 
 
 def test_finding_carries_evidence_citation_and_a_score_rising_with_family_size():

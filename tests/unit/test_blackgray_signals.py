@@ -375,3 +375,48 @@ def test_a_household_sharing_one_phone_is_not_a_gang_and_scores_low():
     assert g.gang_of("h1") == g.gang_of("h3") is not None
     strong = g.finding_for("h1").score
     assert weak * 0.9 < 0.5 <= strong * 0.9   # weighted as in rules/blackgray.yaml: only the agency flags
+
+
+def test_merging_template_families_links_their_gangs_as_if_they_had_always_been_one():
+    # the incremental detector files every complaint under a family of its own and replays the
+    # families' unions; the result must equal adding each complaint with its final family
+    replayed, settled = GangLinker(), GangLinker()
+    phone = Artefact("mobile", "13912345678")
+    rows = [("a", "A", [phone], "a"), ("b", "B", [], "b"), ("c", "C", [], "c"), ("d", "D", [phone], "d")]
+    for doc, cust, arts, own in rows:
+        replayed.add(doc, cust, arts, family_id=own)
+    assert replayed.gang_of("b") is None
+    replayed.merge_family("c", "b")       # b and c became one family (named b) …
+    replayed.merge_family("b", "a")       # … which a's family then absorbed
+    for doc, cust, arts, _ in rows:
+        settled.add(doc, cust, arts, family_id="a" if doc in "abc" else None)
+    gid = replayed.gang_of("a")
+    assert gid == settled.gang_of("a") == "gang-a"
+    assert replayed.members(gid) == settled.members(gid) == ["a", "b", "c", "d"]
+    assert replayed.families(gid) == settled.families(gid) == ["a"]
+    for doc in "abcd":
+        assert replayed.finding_for(doc) == settled.finding_for(doc)
+
+
+def test_merging_families_past_the_family_fan_out_unlinks_them():
+    g = GangLinker(max_family_fanout=3, min_customers=2)
+    for i, cust in enumerate("ABCD"):
+        g.add(f"d{i}", cust, [], family_id=f"d{i}")
+    g.merge_family("d1", "d0")
+    assert g.gang_of("d0") == g.gang_of("d1") is not None
+    g.merge_family("d2", "d0")
+    g.merge_family("d3", "d0")            # four customers on one family: a hub, not a link
+    assert all(g.gang_of(f"d{i}") is None for i in range(4))
+
+
+def test_bursts_of_merged_families_count_together():
+    b = BurstDetector(min_recent=5)
+    today = date(2025, 4, 30)
+    for i in range(3):
+        b.add("fam-a", today)
+        b.add("fam-b", today - timedelta(days=1))
+    assert b.finding_for_family("fam-a", today) is None
+    b.merge("fam-b", "fam-a")
+    f = b.finding_for_family("fam-a", today)
+    assert f is not None and f.evidence["recent_count"] == 6
+    assert b.finding_for_family("fam-b", today) is None

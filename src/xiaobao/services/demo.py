@@ -359,58 +359,123 @@ LAW_FIRMS = ("河南某律师事务所", "北京某律师事务所", "广东某�
 # ---- individual voices ---------------------------------------------------------------------------
 # Real consumers describe the same kind of problem in their own words; the category templates above
 # would otherwise read like one script filled in 2,000 times, which is exactly what the black/gray
-# engine looks for. Each genuine complaint is rewritten in a voice of its own.
+# engine looks for (the same words from many distinct customers is what "template" means). Each
+# genuine complaint is retold by its author (`_voice`): they tell only part of the facts, in their
+# own order and wording, and add something of their own life — who they are, what it did to them,
+# what they already tried — assembled from many small pieces, so that two customers with the same
+# problem share the gist but rarely a sentence. `bench/blackgray_demo.py` measures what the
+# black/gray engine then flags in the demo, by what the demo generated.
 _SYNONYMS = {
-    "贵司": ("你们公司", "你司", "该平台", "贵公司", "你们", "这家公司"),
-    "要求": ("希望", "请求", "恳请", "强烈要求", "请"),
-    "催收人员": ("催收员", "催款的人", "外包催收", "你们的催收", "催收的工作人员"),
-    "打电话": ("来电", "打电话过来", "电话轰炸", "打我电话"),
-    "严重影响": ("极大影响", "已经影响到", "严重干扰", "搞得一团糟"),
-    "借款": ("贷款", "借了钱", "借了一笔钱", "申请了借款"),
-    "客服": ("在线客服", "人工客服", "热线客服", "客服人员"),
-    "目前": ("现在", "眼下", "到今天", "至今"),
-    "已经": ("早就", "都已经", "已"),
-    "没有": ("并没有", "根本没有", "完全没有", "从来没有"),
-    "但是": ("可是", "然而", "结果"),
-    "不合理": ("说不过去", "很不合理", "太离谱了", "明显不公平"),
-    "说明": ("解释", "讲清楚", "给个说法"),
-    "工作和生活": ("上班和家里", "正常生活", "工作", "日常生活"),
+    "贵司": ("你们公司", "你司", "该平台", "贵公司", "你们", "这家公司", "你们平台", "贵平台"),
+    "要求": ("希望", "请求", "恳请", "强烈要求", "请", "麻烦", "我想"),
+    "催收人员": ("催收员", "催款的人", "外包催收", "催收的工作人员", "催债的"),
+    "催收": ("催款", "催债", "催收"),
+    "打电话": ("来电", "打电话过来", "电话轰炸", "打我电话", "打电话骚扰"),
+    "严重影响": ("极大影响", "已经影响到", "严重干扰", "搞乱了", "耽误了"),
+    "借款": ("贷款", "借了钱", "借的钱", "借贷", "申请的借款"),
+    "客服": ("在线客服", "人工客服", "热线客服", "客服人员", "你们的客服", "客服小姐"),
+    "目前": ("现在", "眼下", "到今天", "至今", "到现在"),
+    "已经": ("早就", "都已经", "已", "早已"),
+    "从来没有": ("从没", "从来没", "压根没有", "一次都没有"),
+    "没有": ("并没有", "根本没有", "完全没有", "没"),
+    "但是": ("可是", "然而", "结果", "没想到"),
+    "不合理": ("说不过去", "很不合理", "太离谱了", "明显不公平", "没道理"),
+    "说明": ("解释", "讲清楚", "给个说法", "说清楚"),
+    "工作和生活": ("上班和家里", "正常生活", "工作", "日常生活", "一家人的生活"),
+    "立即": ("马上", "立刻", "尽快", "赶紧"),
+    "退还": ("退回", "退给我", "返还", "退"),
+    "扣款": ("扣钱", "划扣", "扣费"),
+    "告知": ("提醒", "说明", "告诉我"),
+    "至今": ("到现在", "一直", "到今天都"),
+    "发现": ("知道", "注意到", "看到"),
+    "导致": ("结果", "害得", "弄得"),
+    "严重": ("非常", "特别", "很"),
+    "事先": ("之前", "提前", "当时"),
+    "无法": ("没法", "不能", "没办法"),
+    "读取": ("获取", "调用", "偷偷读取", "拿走"),
+    "通讯录": ("手机通讯录", "联系人", "通讯录"),
+    "位置信息": ("定位", "地理位置", "位置"),
+    "经过我同意": ("我授权", "征得我同意", "问过我"),
+    "关掉权限": ("不给权限", "关闭授权", "拒绝授权"),
+    "不能使用": ("用不了", "没法用", "不让用"),
+    "短信": ("信息", "短信", "消息"),
+    "营销": ("推销", "广告", "营销"),
+    "额度": ("借款额度", "可用额度", "额度"),
+    "征信": ("征信记录", "信用记录", "征信"),
 }
-_WHEN = ("这几天", "上周开始", "最近一个月", "从上个月底起", "前天晚上", "这段时间", "今天上午", "昨天")
-_FEEL = ("整晚睡不着", "上班都没法专心", "家里人都很担心", "真的很无奈", "心里特别委屈", "已经快崩溃了",
-         "不知道该找谁", "越想越生气", "觉得很不公平", "一直在等你们的答复")
-_CONTEXT = ("我是一名{job}，收入不高。", "家里有{kids}个孩子要养。", "我一直按时还款，从没逾期过。",
-            "这是我第一次投诉。", "我在你们这借了{years}年了。", "我身边也有朋友遇到过类似情况。",
-            "之前打过{calls}次客服电话都没解决。", "我手机里有通话录音和截图可以证明。",
-            "我不想把事情闹大，只想解决问题。", "请认真对待我的诉求。")
-_JOBS = ("外卖骑手", "教师", "护士", "工厂工人", "个体户", "公司职员", "司机", "销售", "厨师", "保安")
+_OPENERS = ("", "", "", "", "你好，", "您好，", "我要投诉，", "我想反映个情况：", "说一下我遇到的事：",
+            "实在没办法了才来投诉。", "客服你好，", "我是你们的老用户，", "麻烦帮我看看：", "急！",
+            "反映一个问题，", "我想问一下，", "打扰了，", "我再说一遍我的情况：")
+_CLOSERS = ("", "", "", "谢谢。", "盼复。", "尽快给我回复。", "等你们电话。", "麻烦了。", "请给个说法！",
+            "希望别再拖了。", "请尽快处理，谢谢！", "不要再推来推去了。", "我会一直跟进的。", "辛苦了。",
+            "请务必重视。", "希望能妥善解决。")
+_WHO = ("我是一名{job}", "我在{city}做{job}", "我平时做{job}", "我是{job}，一个月就几千块", "我是单亲妈妈",
+        "我刚毕业没两年", "我快五十了", "我是外地来打工的", "我家里{kids}个孩子都在上学", "我爱人身体不好",
+        "我是个体户，生意一般", "我一个人在外地上班", "我们家就靠我一个人的工资", "我才参加工作",
+        "我在工地干活", "我们夫妻俩都是上班族")
+_JOBS = ("外卖骑手", "教师", "护士", "工厂工人", "个体户", "公司职员", "司机", "销售", "厨师", "保安", "快递员",
+         "网约车司机", "超市收银员", "会计", "电工", "幼师", "美发师", "装修工", "文员", "程序员")
+_CITIES = ("郑州", "成都", "长沙", "西安", "武汉", "合肥", "南昌", "石家庄", "昆明", "贵阳", "南宁", "济南",
+           "太原", "沈阳", "哈尔滨", "兰州")
+_EFFECT = ("整晚睡不着", "上班没法专心", "连累家里人跟着担心", "真的很无奈", "心里特别委屈", "快崩溃了",
+           "不知道该找谁", "越想越生气", "觉得被欺负了", "一直在等答复", "血压都上来了", "跟家里吵了好几次",
+           "被领导找去谈话", "孩子都被吓到了", "饭都吃不下", "请了两天假处理这事", "天天提心吊胆",
+           "连手机都不敢开")  # each reads after 我 (我整晚睡不着, 弄得我孩子都被吓到了)
+_WHEN = ("这几天", "上周开始", "最近一个月", "从上个月底起", "前天晚上", "这段时间", "今天上午", "昨天",
+         "这半个月", "从那以后", "过年前后", "最近")
+_TRIED = ("之前打过{calls}次客服电话都没解决", "在App里留言也没人回", "我去过一次线下网点，让我回去等",
+          "客服说会升级处理，然后就没下文了", "我已经提交过工单，编号都有", "打热线转了几次人工都说不清楚",
+          "在线客服只会发模板回复", "之前反映过一次，说三个工作日答复，到现在没消息",
+          "我手机里有通话录音和截图", "我把账单截图都留着", "朋友帮我算过，确实不对",
+          "我查了合同，里面根本没写", "我问过银行，他们说不是他们的问题")
+_ASIDE = ("说实话", "老实讲", "说真的", "唉", "真的", "现在", "搞得", "这事弄得")
 
 
-def _voice(r: random.Random, text: str) -> str:
-    for word, alts in _SYNONYMS.items():
-        if word in text:
-            parts = text.split(word)
-            text = parts[0] + "".join((r.choice(alts) if r.random() < 0.7 else word) + p for p in parts[1:])
+def _retell(r: random.Random, text: str) -> str:
+    """Part of the facts, in the teller's order: the gist (first clause) stays, later clauses and
+    sentences are left out or swapped now and then."""
     sentences = [x for x in re.split(r"(?<=[。！？])", text) if x]
-    # People tell it in their own order and leave things out: clauses are shuffled within a sentence
-    # and one may be dropped, so two complaints from one category template rarely read alike.
+    out = []
     for i, sentence in enumerate(sentences):
         body, end = (sentence[:-1], sentence[-1]) if sentence[-1] in "。！？" else (sentence, "。")
         clauses = [c for c in body.split("，") if c]
-        if len(clauses) > 2 and r.random() < 0.5:
-            clauses.pop(r.randrange(1, len(clauses)))
-        if len(clauses) > 1 and r.random() < 0.6:
-            j = r.randrange(len(clauses) - 1)
+        if i and len(clauses) > 1 and r.random() < 0.2:
+            continue
+        clauses = clauses[:1] + [c for c in clauses[1:] if r.random() < 0.6]
+        if len(clauses) > 2 and r.random() < 0.4:
+            j = r.randrange(1, len(clauses) - 1)
             clauses[j], clauses[j + 1] = clauses[j + 1], clauses[j]
-        sentences[i] = "，".join(clauses) + end
-    if len(sentences) > 2 and r.random() < 0.35:
-        sentences[0], sentences[1] = sentences[1], sentences[0]
-    for _ in range(r.randint(4, 6)):
-        extra = (f"{r.choice(_WHEN)}我{r.choice(_FEEL)}。" if r.random() < 0.5 else
-                 r.choice(_CONTEXT).format(job=r.choice(_JOBS), kids=r.randint(1, 3), years=r.randint(1, 5),
-                                           calls=r.randint(2, 9)))
-        sentences.insert(r.randint(0, len(sentences)), extra)
-    return "".join(sentences)
+        if r.random() < 0.25:
+            clauses.insert(r.randint(1, len(clauses)), r.choice(_ASIDE) + "我" + r.choice(_EFFECT))
+        out.append("，".join(clauses) + (end if r.random() < 0.8 else r.choice(("！", "。", "……"))))
+    if len(out) > 2 and r.random() < 0.35:
+        out[0], out[1] = out[1], out[0]
+    return "".join(out)
+
+
+def _own(r: random.Random) -> str:
+    """One sentence of the teller's own: who they are, what it did to them, or what they tried."""
+    slots = {"job": r.choice(_JOBS), "city": r.choice(_CITIES), "kids": r.choice("一两三"), "calls": r.randint(2, 9)}
+    pick = r.random()
+    if pick < 0.35:
+        text = r.choice(_WHO) + "，" + r.choice(_WHEN) + r.choice(("我", "弄得我", "我都")) + r.choice(_EFFECT)
+    elif pick < 0.7:
+        text = r.choice(_TRIED) + r.choice(("，", "，", "。")) + r.choice(_WHEN) + r.choice(("我", "弄得我")) + r.choice(_EFFECT)
+    else:
+        text = r.choice(_WHO) + "，" + r.choice(_TRIED)
+    return text.format(**slots).rstrip("。") + r.choice(("。", "。", "！"))
+
+
+_SYNONYM_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
+
+
+def _voice(r: random.Random, text: str) -> str:
+    # one pass, longest words first, so a replacement is never rewritten again (从来没有 ≠ 从来 + 没有)
+    text = _SYNONYM_RE.sub(lambda m: r.choice(_SYNONYMS[m[0]]) if r.random() < 0.8 else m[0], text)
+    sentences = [x for x in re.split(r"(?<=[。！？…])", _retell(r, text)) if x]
+    for _ in range(r.choice((1, 1, 2, 2, 3))):
+        sentences.insert(r.randint(0, len(sentences)), _own(r))
+    return r.choice(_OPENERS) + "".join(sentences) + r.choice(_CLOSERS)
 
 
 def _fmt_md(d: date | datetime) -> str:

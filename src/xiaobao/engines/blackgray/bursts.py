@@ -44,6 +44,14 @@ class BurstDetector:
         if family_id:
             self._daily.setdefault(family_id, Counter())[_day(received_at)] += 1
 
+    def merge(self, absorbed: str, kept: str) -> None:
+        """Family `absorbed` has become part of family `kept`: its arrivals count for `kept`."""
+        daily = self._daily.pop(absorbed, None)
+        if daily and absorbed != kept:
+            self._daily.setdefault(kept, Counter()).update(daily)
+        elif daily:
+            self._daily[kept] = daily
+
     def families(self) -> Iterator[str]:
         return iter(self._daily)
 

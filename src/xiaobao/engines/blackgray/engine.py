@@ -2,23 +2,28 @@
 
 Records are dicts with the import fields (external_id, channel, received_at, customer_name,
 customer_phone, customer_id_number, text, agent_* …). Families are settled before gangs are linked
-(a later complaint can merge two families), so a batch scan runs in passes; the platform's
-incremental triage will keep the same detectors alive between complaints.
+(a later complaint can merge two families), so a batch scan runs in passes. The platform's
+incremental triage (`incremental.Detector`) keeps the same detectors alive between complaints and
+re-keys gangs and bursts as families grow; on the same complaints in the same order it reaches the
+same verdicts — scores, kinds, family and gang ids — as this batch scan (tested). Both read their
+thresholds from `rules/blackgray.yaml` (`load_detector_rules`) and name a gang's members' kind with
+the same `settle_gang_kinds` rule.
 """
 
 from __future__ import annotations
 
+import inspect
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...domain.finding import Finding
 from ...domain.identity import normalize as normalize_id
+from ...rules import RulesError, read_yaml
 from .bursts import BurstDetector
 from .contacts import extract_artefacts
 from .families import TemplateFamilies
@@ -27,16 +32,58 @@ from .lexicon import Lexicon
 from .repeat import RepeatDetector
 from .scoring import ScoringRules, Verdict, combine
 
-_RULES = Path(__file__).resolve().parents[2] / "rules"
-
 
 def load_scoring(directory: str | Path | None = None) -> ScoringRules:
-    path = Path(directory or _RULES) / "blackgray.yaml"
-    if not path.exists():
-        path = _RULES / "blackgray.yaml"
-    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d = read_yaml(directory, "blackgray.yaml")
     return ScoringRules(float(d["flag_threshold"]), float(d["lexicon_cap"]),
                         {k: float(v) for k, v in (d.get("weights") or {}).items()})
+
+
+@dataclass(frozen=True)
+class DetectorRules:
+    """The detectors' thresholds, from the `families`, `gangs`, `repeat`, `bursts` and `incremental`
+    sections of `rules/blackgray.yaml` (an institution's copy in `directory` wins, as for every rules
+    file). A section or key missing there keeps the detector's own default."""
+
+    families: Mapping[str, Any] = field(default_factory=dict)
+    gangs: Mapping[str, Any] = field(default_factory=dict)
+    repeat: Mapping[str, Any] = field(default_factory=dict)
+    bursts: Mapping[str, Any] = field(default_factory=dict)
+    affected_limit: int = 500
+
+    def template_families(self, **overrides: Any) -> TemplateFamilies:
+        return TemplateFamilies(**{**self.families, **overrides})
+
+    def gang_linker(self) -> GangLinker:
+        return GangLinker(**self.gangs)
+
+    def repeat_detector(self) -> RepeatDetector:
+        return RepeatDetector(**self.repeat)
+
+    def burst_detector(self) -> BurstDetector:
+        return BurstDetector(**self.bursts)
+
+
+_NOT_RULES = {"track_unions", "normalizer"}  # how the code uses a detector, not a threshold
+
+
+def load_detector_rules(directory: str | Path | None = None) -> DetectorRules:
+    d = read_yaml(directory, "blackgray.yaml")
+
+    def section(name: str, cls: type | None = None) -> dict[str, Any]:
+        raw = d.get(name) or {}
+        if not isinstance(raw, dict):
+            raise RulesError(f"blackgray.yaml: `{name}` 应为映射 (a mapping)")
+        known = {"affected_limit"} if cls is None else set(inspect.signature(cls).parameters) - _NOT_RULES
+        if unknown := sorted(set(raw) - known):
+            raise RulesError(f"blackgray.yaml: `{name}` 中有未知的键 (unknown keys): {', '.join(unknown)}")
+        return dict(raw)
+
+    gangs = section("gangs", GangLinker)
+    if "ignore_values" in gangs:
+        gangs["ignore_values"] = tuple(str(v) for v in gangs["ignore_values"] or ())
+    return DetectorRules(section("families", TemplateFamilies), gangs, section("repeat", RepeatDetector),
+                         section("bursts", BurstDetector), int(section("incremental").get("affected_limit", 500)))
 
 
 def _time(v: Any) -> datetime | None:
@@ -52,9 +99,9 @@ def _time(v: Any) -> datetime | None:
 
 def customer_of(rec: dict[str, Any]) -> str:
     """Who filed it, as a comparable key: the ID number, else the phone, else name + channel id."""
-    for field in ("customer_id_number", "customer_phone"):
-        if rec.get(field):
-            return f"{field}:{normalize_id(str(rec[field]))}"
+    for key in ("customer_id_number", "customer_phone"):
+        if rec.get(key):
+            return f"{key}:{normalize_id(str(rec[key]))}"
     return f"anon:{rec.get('customer_name') or ''}:{rec.get('channel')}:{rec.get('external_id')}"
 
 
@@ -73,17 +120,37 @@ class ScanResult:
                             for f in self.verdict.signals]}
 
 
+def signals_of(doc: str, family: str | None, families: TemplateFamilies, gangs: GangLinker,
+               repeats: RepeatDetector, bursts: BurstDetector, today: date,
+               extra: Iterable[Finding] = ()) -> list[Finding]:
+    """Every signal on one complaint, in the order the verdict lists them (batch and incremental)."""
+    signals = [f for f in (families.finding_for(doc), gangs.finding_for(doc), repeats.finding_for(doc),
+                           bursts.finding_for_family(family, today) if family is not None else None) if f]
+    return signals + list(extra)
+
+
+def result_of(external_id: str, doc: str, signals: list[Finding], families: TemplateFamilies,
+              gangs: GangLinker, scoring: ScoringRules) -> ScanResult:
+    """A complaint's own verdict, before its gang's kind is settled (`settle_gang_kinds`)."""
+    family = families.family_of(doc)
+    fam_signal = family if family is not None and families.is_signal(family) else None
+    return ScanResult(external_id, combine(signals, scoring), None if fam_signal is None else str(fam_signal),
+                      gangs.gang_of(doc))
+
+
 def scan(records: Iterable[dict[str, Any]], *, scoring: ScoringRules | None = None,
-         lexicon: Lexicon | None = None, today: date | None = None) -> list[ScanResult]:
+         lexicon: Lexicon | None = None, rules: DetectorRules | None = None,
+         today: date | None = None) -> list[ScanResult]:
     scoring = scoring or load_scoring()
     lexicon = lexicon or Lexicon.load()
+    rules = rules or load_detector_rules()
     records = [r for r in records if r.get("external_id") and r.get("text")]
     ids = [f"{r.get('channel', '')}:{r['external_id']}" for r in records]
     customers = [customer_of(r) for r in records]
-    families = TemplateFamilies()
+    families = rules.template_families()
     for doc, rec, cust in zip(ids, records, customers):
         families.add(doc, str(rec["text"]), customer=cust)
-    gangs, repeats, bursts = GangLinker(), RepeatDetector(), BurstDetector()
+    gangs, repeats, bursts = rules.gang_linker(), rules.repeat_detector(), rules.burst_detector()
     times = [_time(r.get("received_at")) for r in records]
     for doc, rec, cust, at in zip(ids, records, customers, times):
         family = families.family_of(doc)
@@ -95,30 +162,37 @@ def scan(records: Iterable[dict[str, Any]], *, scoring: ScoringRules | None = No
     today = today or max((t for t in times if t), default=datetime.now()).date()
     results = []
     for doc, rec in zip(ids, records):
-        family = families.family_of(doc)
-        signals = [f for f in (families.finding_for(doc), gangs.finding_for(doc), repeats.finding_for(doc),
-                               bursts.finding_for_family(family, today) if family is not None else None) if f]
-        signals += lexicon.analyze(str(rec["text"]))
-        fam_signal = family if family is not None and families.is_signal(family) else None
-        results.append(ScanResult(str(rec["external_id"]), combine(signals, scoring),
-                                  None if fam_signal is None else str(fam_signal), gangs.gang_of(doc)))
+        signals = signals_of(doc, families.family_of(doc), families, gangs, repeats, bursts, today,
+                             lexicon.analyze(str(rec["text"])))
+        results.append(result_of(str(rec["external_id"]), doc, signals, families, gangs, scoring))
     return settle_gang_kinds(results)
+
+
+def _votes_count(r: ScanResult) -> bool:
+    return bool(r.gang_id) and r.verdict.flagged and r.verdict.kind not in ("genuine", "repeat_harass")
+
+
+def gang_kind_votes(results: Iterable[ScanResult]) -> dict[str, Counter[str]]:
+    """Per gang, how many of its flagged members (repeat harassers aside) have each kind."""
+    votes: dict[str, Counter[str]] = {}
+    for r in results:
+        if _votes_count(r):
+            votes.setdefault(r.gang_id, Counter())[r.verdict.kind] += 1
+    return votes
+
+
+def settle_gang_kind(r: ScanResult, votes: Counter[str] | None) -> ScanResult:
+    """One member's kind after its gang's vote (see `settle_gang_kinds`)."""
+    if votes and _votes_count(r):
+        (top, n), *rest = votes.most_common(2) + [("", 0)]
+        if n > rest[0][1] and top != r.verdict.kind:
+            return ScanResult(r.external_id, replace(r.verdict, kind=top), r.family_id, r.gang_id)
+    return r
 
 
 def settle_gang_kinds(results: list[ScanResult]) -> list[ScanResult]:
     """One agency sells one thing: the flagged members of a gang (repeat harassers aside) take the
     kind most of them have, so a member whose own text happens to lack the tell-tale words (征信修复,
     停息挂账) is still named for what the gang does. Ties keep each member's own kind."""
-    votes: dict[str, Counter[str]] = {}
-    for r in results:
-        if r.gang_id and r.verdict.flagged and r.verdict.kind not in ("genuine", "repeat_harass"):
-            votes.setdefault(r.gang_id, Counter())[r.verdict.kind] += 1
-    out = []
-    for r in results:
-        c = votes.get(r.gang_id) if r.gang_id else None
-        if c and r.verdict.flagged and r.verdict.kind not in ("genuine", "repeat_harass"):
-            (top, n), *rest = c.most_common(2) + [("", 0)]
-            if n > rest[0][1] and top != r.verdict.kind:
-                r = ScanResult(r.external_id, replace(r.verdict, kind=top), r.family_id, r.gang_id)
-        out.append(r)
-    return out
+    votes = gang_kind_votes(results)
+    return [settle_gang_kind(r, votes.get(r.gang_id) if r.gang_id else None) for r in results]

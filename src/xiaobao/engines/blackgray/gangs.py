@@ -146,6 +146,32 @@ class GangLinker:
             elif not self._dirty:
                 self._union(doc_id, docs[0])
 
+    def merge_family(self, absorbed: str, kept: str) -> None:
+        """Template family `absorbed` has become part of family `kept` (`TemplateFamilies.drain_unions`):
+        its complaints now carry `kept`'s key. Costs O(members of the two families), no rebuild, so
+        the incremental detector keeps gangs linked by the families as they are *now* — what a batch
+        scan, which settles families first, links them by."""
+        old, new = (FAMILY, str(absorbed)), (FAMILY, str(kept))
+        if old == new or old not in self._docs_by_key:
+            return
+        docs = self._docs_by_key.pop(old)
+        custs = self._customers_by_key.pop(old)
+        self._hot.discard(old)
+        for d in docs:
+            self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
+        into = self._docs_by_key.setdefault(new, [])
+        anchor = into[0] if into else None
+        into.extend(docs)
+        into.sort(key=self._seq.__getitem__)
+        merged = self._customers_by_key.setdefault(new, set())
+        merged |= custs
+        self._version += 1
+        cap = self._fanout(FAMILY)
+        if cap is not None and len(merged) > cap:
+            self._dirty = True  # a hub now: unions made through either key must be undone (rebuilt)
+        elif not self._dirty and anchor is not None:
+            self._union(docs[0], anchor)
+
     def _remove(self, doc_id: str) -> None:
         for key in self._keys.pop(doc_id, ()):
             docs = self._docs_by_key[key]
@@ -253,7 +279,9 @@ class GangLinker:
         return list(cached[1])
 
     def families(self, gang_id: str) -> list[str]:
-        return sorted({k[1] for d in self.members(gang_id) for k in self._keys[d] if k[0] == FAMILY})
+        """Template families (of two or more complaints) that link members of the gang."""
+        return sorted({k[1] for d in self.members(gang_id) for k in self._keys[d]
+                       if k[0] == FAMILY and len(self._docs_by_key[k]) > 1})
 
     def finding_for(self, doc_id: str) -> Finding | None:
         """A `blackgray.shared_contact` finding when the complaint belongs to a gang that shares at

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ...engines.blackgray.contacts import extract_artefacts
-from ...engines.blackgray.engine import ScanResult, load_scoring
+from ...engines.blackgray.engine import ScanResult, load_detector_rules, load_scoring
 from ...engines.blackgray.incremental import Detector
 from ...engines.blackgray.intel import IntelEntry, IntelIndex
 from ...engines.blackgray.scoring import ScoringRules
@@ -73,7 +73,9 @@ def intel_index(ctx: Context, uow: UnitOfWork) -> IntelIndex:
 def _new_state(ctx: Context) -> _State:
     with ctx.store.uow(write=False) as uow:
         scoring = scoring_for(ctx, uow)
-        state = _State(Detector(scoring=scoring, intel=intel_index(ctx, uow)), scoring.flag_threshold,
+        detector = Detector(scoring=scoring, intel=intel_index(ctx, uow),
+                            rules=load_detector_rules(ctx.settings.rules_dir))
+        state = _State(detector, scoring.flag_threshold,
                        uow.blackgray.setting("intel_version"))
     _catch_up(ctx, state)
     return state
