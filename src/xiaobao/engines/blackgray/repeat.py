@@ -49,7 +49,7 @@ def demands_in(text: str) -> frozenset[str]:
 
 class RepeatDetector:
     def __init__(self, window_days: int = 30, min_count: int = 4, base: float = 0.55, per_extra: float = 0.08,
-                 multi_channel: float = 0.05, escalation: float = 0.15):
+                 multi_channel: float = 0.03, escalation: float = 0.15):
         if window_days < 1 or min_count < 2:
             raise ValueError("window_days must be ≥ 1 and min_count ≥ 2")
         self.window = timedelta(days=window_days)
