@@ -262,6 +262,36 @@ def get_call(ctx: Context, call_id: str) -> dict[str, Any]:
         return _call_view(row, findings, repo.disputes_for([f["id"] for f in findings]))
 
 
+def list_calls(ctx: Context, *, agency: str | None = None, collector_id: str | None = None,
+               debtor_id: str | None = None, code: str | None = None, disputed: bool | None = None,
+               violating: bool | None = None, day_from: date | None = None, day_to: date | None = None,
+               limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Calls for QA review, newest first (local days `day_from`..`day_to`, as the scorecards count them):
+    each with the codes it was flagged for (overturned ones left out) and how many of its findings await
+    a decision on a dispute."""
+    if code is not None and code not in CODES:
+        raise InvalidValue("code", f"未知违规代码 {code!r}")
+    with ctx.store.uow(write=False) as uow:
+        repo = CollectionRepository(uow.session)
+        total, rows = repo.calls(agency=agency, collector_id=collector_id, debtor_id=debtor_id, code=code,
+                                 disputed=disputed, violating=violating, day_from=day_from, day_to=day_to,
+                                 limit=limit, offset=offset)
+        findings = repo.finding_summaries([r["call_id"] for r in rows])
+        agencies = repo.agencies()
+    codes: dict[str, list[str]] = {}
+    pending: dict[str, int] = {}
+    for f in findings:
+        if f["status"] != "overturned" and f["code"] not in codes.setdefault(f["call_id"], []):
+            codes[f["call_id"]].append(f["code"])
+        pending[f["call_id"]] = pending.get(f["call_id"], 0) + (f["status"] == "disputed")
+    return {"total": total, "agencies": agencies, "items": [
+        {"call_id": r["call_id"], "agency": r["agency"], "collector_id": r["collector_id"], "debtor_id": r["debtor_id"],
+         "local_date": r["local_date"], "started_at_utc": r["started_at"], "duration_s": r["duration_s"],
+         "callee_relation": r["callee_relation"], "connected": r["connected"], "compliant": r["compliant"],
+         "violation_count": r["violation_count"], "codes": codes.get(r["call_id"], []),
+         "disputes_pending": pending.get(r["call_id"], 0)} for r in rows]}
+
+
 def actor_for(ctx: Context, username: str) -> Actor:
     """The acting user for command-line use (the API authenticates with a token instead)."""
     from .auth import _actor

@@ -818,7 +818,7 @@ def _generate(n: int, rng: random.Random, start: datetime, end: datetime) -> lis
     latest = end - timedelta(minutes=5)
     records: list[_Record] = []
     proxy_staff = [_person(rng, today) for _ in PROXY_AGENCIES]
-    n_agency = max(6, n // 80)
+    n_agency = max(12, n // 80)  # ≥ 4 filings per agency, so even a small demo shows its gangs
 
     def add(at: datetime, channel: str, category: str, p: _Person, repeat_of, agent: _Person | None,
             agent_kind: str | None, *, agency: str | None = None, refuse: bool = False) -> None:

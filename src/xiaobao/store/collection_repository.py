@@ -62,6 +62,49 @@ class CollectionRepository:
                                     .order_by(c.started_at).limit(limit)).mappings()
         return [dict(r) for r in rows]
 
+    def calls(self, *, agency: str | None = None, collector_id: str | None = None, debtor_id: str | None = None,
+              code: str | None = None, disputed: bool | None = None, violating: bool | None = None,
+              day_from: date | None = None, day_to: date | None = None,
+              limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """Calls matching the filters, newest first, and how many match. `code`: a counted (not
+        overturned) finding of that code; `disputed`: a finding awaiting a decision on its dispute."""
+        c, f = collection_calls.c, collection_findings.c
+        where = []
+        if agency:
+            where.append(c.agency == agency)
+        if collector_id:
+            where.append(c.collector_id == collector_id)
+        if debtor_id:
+            where.append(c.debtor_id == debtor_id)
+        if violating is not None:
+            where.append(c.compliant.is_(not violating))
+        if day_from is not None:
+            where.append(c.local_date >= day_from)
+        if day_to is not None:
+            where.append(c.local_date <= day_to)
+        if code:
+            where.append(c.call_id.in_(select(f.call_id).where(f.code == code, f.status != "overturned")))
+        if disputed is not None:
+            pending = c.call_id.in_(select(f.call_id).where(f.status == "disputed"))
+            where.append(pending if disputed else ~pending)
+        total = self.session.execute(select(func.count()).select_from(collection_calls).where(*where)).scalar_one()
+        rows = self.session.execute(select(collection_calls).where(*where)
+                                    .order_by(c.started_at.desc(), c.call_id).limit(limit).offset(offset)).mappings()
+        return total, [dict(r) for r in rows]
+
+    def finding_summaries(self, call_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """(call_id, code, status) of every finding of these calls."""
+        f = collection_findings.c
+        out: list[dict[str, Any]] = []
+        for part in _chunks(list(call_ids)):
+            out += [dict(r) for r in self.session.execute(select(f.call_id, f.code, f.status)
+                                                          .where(f.call_id.in_(part)).order_by(f.id)).mappings()]
+        return out
+
+    def agencies(self) -> list[str]:
+        c = collection_calls.c
+        return list(self.session.execute(select(c.agency).distinct().order_by(c.agency)).scalars())
+
     def set_compliance(self, call_ids: Iterable[str]) -> None:
         """Recount open/upheld findings per call (overturned ones no longer count)."""
         f, c = collection_findings.c, collection_calls.c

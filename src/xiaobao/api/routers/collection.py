@@ -43,6 +43,17 @@ def import_calls(body: CallsIn, actor: Actor = Depends(requires("collection.impo
     return ok(report.to_dict(), 201 if report.inserted else 200)
 
 
+@router.get("/calls", summary="通话列表（机构、催收员、违规代码、申诉中）/ list calls")
+def list_calls(agency: str | None = None, collector_id: str | None = None, debtor_id: str | None = None,
+               code: str | None = None, disputed: bool | None = None, violating: bool | None = None,
+               date_from: date | None = Query(None, alias="from"), date_to: date | None = Query(None, alias="to"),
+               limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+               actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+    return ok(collection.list_calls(ctx, agency=agency, collector_id=collector_id, debtor_id=debtor_id, code=code,
+                                    disputed=disputed, violating=violating, day_from=date_from, day_to=date_to,
+                                    limit=limit, offset=offset))
+
+
 @router.get("/calls/{call_id}", summary="通话质检结果 / a call's findings and disputes")
 def get_call(call_id: str, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
     return ok(collection.get_call(ctx, call_id))
