@@ -11,6 +11,20 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"XIAOBAO_{name}", default)
 
 
+def policy_routes(raw: str | None) -> tuple[tuple[str, str], ...]:
+    """"/partner/=export, /research/=analytics" → (("/partner/", "export"), ("/research/", "analytics"))."""
+    out = []
+    for part in (raw or "").replace("；", ",").replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        prefix, sep, policy = part.partition("=")
+        prefix, policy = prefix.strip(), policy.strip()
+        if not sep or not prefix.startswith("/") or not policy:
+            raise ValueError(f"XIAOBAO_PRIVACY_GATEWAY 配置项 {part.strip()!r} 无效：应为 路径前缀=策略名，如 /partner/=export")
+        out.append((prefix, policy))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL") or "sqlite:///var/xiaobao.db")
@@ -23,6 +37,10 @@ class Settings:
     argon2: str = field(default_factory=lambda: _env("ARGON2") or "3,65536,4")
     api_threads: int = field(default_factory=lambda: int(_env("API_THREADS") or 8))
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
+    # API path prefixes whose JSON responses pass the privacy gateway under a named policy
+    # (rules/privacy_policies.yaml), e.g. "/partner/=export,/research/=analytics"; empty: none.
+    privacy_gateway: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: policy_routes(_env("PRIVACY_GATEWAY")))
 
     def ensure_local_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///") and not self.database_url.startswith("sqlite:///:memory:"):

@@ -151,3 +151,52 @@ def test_no_pii_reaches_the_logs(client, caplog):
     assert "request body" in logged
     for value in ("11010519491231002X", "13812345678"):
         assert value not in logged
+
+
+def test_gateway_is_mounted_from_configuration_on_chosen_prefixes_only(ctx, users, monkeypatch):
+    import dataclasses
+
+    from xiaobao.config import Settings, policy_routes
+    from xiaobao.engines.privacy.policy import PolicyError
+
+    monkeypatch.setenv("XIAOBAO_PRIVACY_GATEWAY", "/complaints/=storage; /research/=analytics")
+    assert Settings().privacy_gateway == (("/complaints/", "storage"), ("/research/", "analytics"))
+    with pytest.raises(ValueError, match="XIAOBAO_PRIVACY_GATEWAY"):
+        policy_routes("complaints=export")
+    with pytest.raises(PolicyError):  # an unknown policy fails at start-up, not on the first request
+        create_app(dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, privacy_gateway=(("/x/", "nope"),))))
+
+    raw = {"external_id": "GW-1", "channel": "app", "received_at": "2026-11-18 09:30:00", "customer_name": "王小明",
+           "customer_phone": "13712345678", "customer_id_number": "11010519491231002X", "text": TEXT,
+           "category": "debt_collection"}
+    with TestClient(create_app(ctx)) as plain:
+        cid = plain.post("/complaints", json=raw, headers=login(plain, "agent")).json()["id"]
+        comp = login(plain, "compliance")
+        before_list = plain.get("/complaints", headers=comp).json()
+        before_me = plain.get("/auth/me", headers=comp).json()
+        clear = plain.get(f"/complaints/{cid}", params={"reveal": True}, headers=comp).json()
+    assert clear["customer"]["phone"] == "13712345678" and "13812345678" in clear["text"]
+
+    gated = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, privacy_gateway=(("/complaints/", "storage"),)))
+    with TestClient(create_app(gated)) as client:
+        comp = login(client, "compliance")
+        out = client.get(f"/complaints/{cid}", params={"reveal": True}, headers=comp)
+        body = out.json()
+        assert out.status_code == 200 and int(out.headers["content-length"]) == len(out.content)
+        # The configured route's JSON leaves anonymised by the policy: values encrypted, tokens in their place.
+        for value in ("13712345678", "13812345678", "11010519491231002X", "王小明"):
+            assert value not in out.text
+        assert body["customer"]["phone"].startswith("<enc:CN_MOBILE:") and "<enc:CN_ID_CARD:" in body["text"]
+        assert (body["id"], body["status"], body["channel"]) == (cid, clear["status"], clear["channel"])
+        # Routes not configured are untouched, byte for byte the same as without the gateway.
+        assert client.get("/complaints", headers=comp).json() == before_list
+        assert client.get("/auth/me", headers=comp).json() == before_me
+        # Whoever needs a value back unmasks it: an audited act, written to the access log.
+        token = body["customer"]["phone"]
+        back = client.post("/privacy/unmask", json={"token": token, "purpose": "回访核实身份", "subject": f"complaint:{cid}"},
+                           headers=comp)
+        assert back.status_code == 200 and back.json()["value"] == "13712345678"
+        log = client.get("/privacy/access-log", headers=login(client, "auditor")).json()["entries"]
+    assert [(e["actor"], e["action"], e["pii_type"], e["subject"]) for e in log] == \
+        [("compliance", "unmask", "CN_MOBILE", f"complaint:{cid}")]
+    assert log[0]["value_index"] == ctx.vault.blind_index("13712345678") and "13712345678" not in json.dumps(log, default=str)

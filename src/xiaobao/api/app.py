@@ -30,6 +30,7 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
+    privacy_middleware.mount(app, ctx)  # XIAOBAO_PRIVACY_GATEWAY: JSON responses anonymised by path prefix
     app.include_router(auth.router)
     app.include_router(complaints.router)
     app.include_router(admin.router)
@@ -38,8 +39,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(classify.router)
     app.include_router(collection.router)
-
     app.include_router(reports.router)
+
     @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
     def health():
         return {"ok": True, "version": __version__}

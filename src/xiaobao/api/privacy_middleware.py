@@ -5,24 +5,38 @@ Responses (and, if asked, requests) with a JSON content type are buffered, anony
 streams through untouched. Mount it in front of routes whose output leaves the institution:
 
     app.add_middleware(PolicyMiddleware, policy="export", prefixes=("/partner/",))
+    app.add_middleware(PolicyMiddleware, routes=[("/partner/", "export"), ("/research/", "analytics")])
+
+With `routes`, the longest matching prefix names the policy. The running application mounts it from
+configuration: `XIAOBAO_PRIVACY_GATEWAY="/partner/=export,/research/=analytics"` (see `config.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import orjson
 
 from ..engines.privacy.operators import Operators
-from ..engines.privacy.policy import Anonymizer, get_policy
+from ..engines.privacy.policy import Anonymizer, Policy, get_policy
 
 
 class PolicyMiddleware:
     def __init__(self, app, policy: str = "display", prefixes: tuple[str, ...] = ("/",), requests: bool = False,
-                 vault=None, rules_dir: str | None = None):
+                 vault=None, rules_dir: str | None = None, routes: Sequence[tuple[str, str]] | None = None):
         self.app = app
-        self.policy = get_policy(policy, rules_dir)  # fail at start-up on an unknown policy name
-        self.prefixes = tuple(prefixes)
+        pairs = list(routes) if routes is not None else [(p, policy) for p in prefixes]
+        # Longest prefix first; unknown policy names fail at start-up, not on the first request.
+        self.routes = sorted(((p, get_policy(name, rules_dir)) for p, name in pairs), key=lambda r: -len(r[0]))
+        self.prefixes = tuple(p for p, _ in self.routes)
         self.requests = requests
         self.vault = vault
+
+    def policy_for(self, path: str) -> Policy | None:
+        for prefix, policy in self.routes:
+            if path.startswith(prefix):
+                return policy
+        return None
 
     def _anonymizer(self, scope) -> Anonymizer:
         vault = self.vault
@@ -31,19 +45,20 @@ class PolicyMiddleware:
             vault = getattr(ctx, "vault", None)
         return Anonymizer(Operators(vault))
 
-    def _rewrite(self, anon: Anonymizer, body: bytes) -> bytes | None:
+    def _rewrite(self, anon: Anonymizer, body: bytes, policy: Policy) -> bytes | None:
         try:
             doc = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        return orjson.dumps(anon.document(doc, self.policy).value)
+        return orjson.dumps(anon.document(doc, policy).value)
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+        policy = self.policy_for(scope["path"]) if scope["type"] == "http" else None
+        if policy is None:
             return await self.app(scope, receive, send)
         anon = self._anonymizer(scope)
         if self.requests and _is_json(scope.get("headers", [])):
-            receive = await self._rewritten_request(anon, receive)
+            receive = await self._rewritten_request(anon, receive, policy)
         start: dict = {}
         chunks: list[bytes] = []
 
@@ -59,7 +74,7 @@ class PolicyMiddleware:
                 if message.get("more_body"):
                     return None
                 body = b"".join(chunks)
-                new = self._rewrite(anon, body) if body else None
+                new = self._rewrite(anon, body, policy) if body else None
                 body = body if new is None else new
                 msg = start["message"]
                 headers = [(k, v) for k, v in msg.get("headers", []) if k.lower() != b"content-length"]
@@ -70,7 +85,7 @@ class PolicyMiddleware:
 
         await self.app(scope, receive, send_wrapper)
 
-    async def _rewritten_request(self, anon: Anonymizer, receive):
+    async def _rewritten_request(self, anon: Anonymizer, receive, policy: Policy):
         parts = []
         while True:
             message = await receive()
@@ -78,7 +93,7 @@ class PolicyMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(parts)
-        new = self._rewrite(anon, body) if body else None
+        new = self._rewrite(anon, body, policy) if body else None
         sent = {"done": False}
 
         async def replay():
@@ -87,6 +102,16 @@ class PolicyMiddleware:
                 return {"type": "http.request", "body": body if new is None else new, "more_body": False}
             return await receive()
         return replay
+
+
+def mount(app, ctx) -> None:
+    """Put the gateway in front of the prefixes `ctx.settings.privacy_gateway` names (none: nothing
+    mounted). Policy names are checked now, so a typo stops the start-up rather than a request."""
+    routes = ctx.settings.privacy_gateway
+    if routes:
+        for _prefix, name in routes:
+            get_policy(name, ctx.settings.rules_dir)
+        app.add_middleware(PolicyMiddleware, routes=routes, vault=ctx.vault, rules_dir=ctx.settings.rules_dir)
 
 
 def _is_json(headers) -> bool:

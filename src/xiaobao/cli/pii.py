@@ -1,4 +1,5 @@
-"""`xiaobao pii …`: offline scan (stable contract) and streaming anonymisation of files."""
+"""`xiaobao pii …`: offline scan (stable contract), streaming anonymisation of files, and sealing
+complaint text stored in clear before free text was protected."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, err, group
+from .common import cli_actor, console, context, err, group
 
 pii_app = group("pii", "个人信息识别与脱敏 / PII scanning and anonymisation")
 
@@ -87,3 +88,13 @@ def pii_anonymise(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
     console.print(f"处理 {report.rows} 行，写出 {report.written} 行，错误 {len(report.errors)} 行；脱敏：{found} → {out}")
     if report.errors:
         raise typer.Exit(1)
+
+
+@pii_app.command("protect-stored")
+def pii_protect_stored(batch: int = typer.Option(500, "--batch", min=1, help="每个事务处理的投诉件数")):
+    """为升级前以明文保存的投诉内容补做保护：掩码存储、原文加密（可重复执行）。
+    Seal complaint text stored in clear before migration 0009 (idempotent, resumable)."""
+    from ..services.protected_text import protect_stored
+
+    done = protect_stored(context(), actor=cli_actor(), batch=batch)
+    console.print(f"已处理 {done['complaints']} 件明文投诉，其中 {done['sealed']} 件含个人信息（已掩码，原文加密保存）")

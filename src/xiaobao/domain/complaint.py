@@ -111,6 +111,9 @@ class Complaint:
     customer_key: str | None = None  # keyed blind index of the identity, for repeat detection
     pii: dict[str, str] = field(default_factory=dict)  # encrypted personal data, by field
     masked: dict[str, str] = field(default_factory=dict)  # display masks, by field
+    # `text` and `request` hold the display-masked words; the originals, where masking changed them,
+    # are here encrypted by field. None: stored before free text was protected (text in clear).
+    sealed_text: dict[str, str] | None = None
     org_name: str | None = None
     uscc: str | None = None
     respondent: dict[str, Any] = field(default_factory=dict)  # institution, branch, staff_ids

@@ -36,7 +36,8 @@ class BlackgrayRepository:
     def complaints_after(self, last_id: int, limit: int = 5000) -> list[Any]:
         c = complaints.c
         return list(self.session.execute(
-            select(c.id, c.channel, c.external_id, c.received_at, c.text, c.customer_key, c.pii, c.extras)
+            select(c.id, c.channel, c.external_id, c.received_at, c.text, c.sealed_text, c.customer_key, c.pii,
+                   c.extras)
             .where(c.id > last_id).order_by(c.id).limit(limit)))
 
     def max_complaint_id(self) -> int:
@@ -62,7 +63,6 @@ class BlackgrayRepository:
         r = self.session.execute(select(bg_flags).where(bg_flags.c.complaint_id == complaint_id)).first()
         return None if r is None else dict(r._mapping)
 
-    def review_flags(self, ids: Iterable[int], status: str, by: str, at: datetime, note: str | None,
     def same_group(self, family_key: str | None, gang_key: str | None, exclude: int,
                    limit: int = 50) -> list[dict[str, Any]]:
         """Other complaints scored into the same template family or gang (complaint_id, family_key, gang_key)."""
@@ -77,6 +77,7 @@ class BlackgrayRepository:
                                     .order_by(f.score.desc(), f.complaint_id).limit(limit))
         return [dict(r._mapping) for r in rows]
 
+    def review_flags(self, ids: Iterable[int], status: str, by: str, at: datetime, note: str | None,
                      only_pending: bool = False) -> int:
         stmt = update(bg_flags).where(bg_flags.c.complaint_id.in_(list(ids)))
         if only_pending:
@@ -164,8 +165,8 @@ class BlackgrayRepository:
     def members(self, lead_id: int) -> list[dict[str, Any]]:
         c, f = complaints.c, bg_flags.c
         rows = self.session.execute(
-            select(c.id, c.channel, c.external_id, c.received_at, c.text, c.status, c.tier, c.team, c.masked,
-                   c.pii, c.customer_key, c.category, c.product, f.score, f.kind, f.review_status, f.signals)
+            select(c.id, c.channel, c.external_id, c.received_at, c.text, c.sealed_text, c.status, c.tier, c.team,
+                   c.masked, c.pii, c.customer_key, c.category, c.product, f.score, f.kind, f.review_status, f.signals)
             .join(bg_lead_members, bg_lead_members.c.complaint_id == c.id)
             .outerjoin(bg_flags, bg_flags.c.complaint_id == c.id)
             .where(bg_lead_members.c.lead_id == lead_id).order_by(c.received_at, c.id))

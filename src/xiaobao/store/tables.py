@@ -50,6 +50,8 @@ complaints = Table(
     Column("customer_key", String(64)),
     Column("pii", Json, nullable=False, default=dict),
     Column("masked", Json, nullable=False, default=dict),
+    # Encrypted originals of text/request; SQL NULL (never JSON null): a row stored in clear before 0009.
+    Column("sealed_text", JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")),
     Column("org_name", String(200)),
     Column("uscc", String(18)),
     Column("respondent", Json, nullable=False, default=dict),

@@ -16,6 +16,7 @@ from typing import Any
 
 from .config import read_yaml
 from .operators import OPERATORS, OperatorError, Operators
+from .recognizers import Hit
 from .scanner import Scanner, default_scanner
 
 
@@ -81,7 +82,11 @@ class Anonymizer:
         return policy.operators.get(kind) or policy.operators.get("default") or self.ops.default_for(level)
 
     def text(self, text: str, policy: Policy, counts: Counter | None = None) -> str:
-        hits = self.scanner.scan(text)
+        return self.apply(text, self.scanner.scan(text), policy, counts)
+
+    def apply(self, text: str, hits: list[Hit], policy: Policy, counts: Counter | None = None) -> str:
+        """`text` with the policy's operator applied to each of `hits` (in text order, not
+        overlapping: a scanner's output, or hits the caller resolved with `scanner.resolve`)."""
         if not hits:
             return text
         parts, pos = [], 0

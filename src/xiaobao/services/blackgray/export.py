@@ -3,7 +3,8 @@ case officer can read and a JSON document a system can load, with the same conte
 of each recorded in the audit trail so the package handed over can later be matched to what the
 platform produced.
 
-Clear personal data goes into a package only for a role with `pii.view`; every export is audited.
+Clear personal data goes into a package only for a role with `pii.view` (others get the complaint
+texts and contacts masked); every export is audited.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 
 from ...engines.blackgray.contacts import extract_artefacts
 from ...engines.blackgray.gangs import mask_value
+from .. import protected_text
 from ..actors import Actor
 from ..context import Context
 from ..errors import Forbidden, NotFound
@@ -31,8 +33,8 @@ _CUSTOMER_FIELDS = (("name", "姓名"), ("phone", "手机号"), ("id_number", "�
 def _artefacts(ctx: Context, members: list[dict[str, Any]], reveal: bool) -> list[dict[str, Any]]:
     by_key: dict[tuple[str, str], dict[str, set]] = defaultdict(lambda: {"customers": set(), "complaints": set()})
     for m in members:
-        rec, customer = record_of_row(ctx, _Row(m))
-        for a in extract_artefacts(m["text"], rec):
+        rec, customer = record_of_row(ctx, _Row(m))  # the original text: shared contacts are in it
+        for a in extract_artefacts(rec["text"], rec):
             if a.kind == "mobile" and a.source == "meta:customer_phone":
                 continue  # the complainant's own phone is not a shared contact unless it appears in the text
             slot = by_key[(a.kind, a.value)]
@@ -68,7 +70,9 @@ def build_package(ctx: Context, lead_id: int, actor: Actor) -> dict[str, Any]:
             "complaint_id": m["id"], "channel": m["channel"], "external_id": m["external_id"],
             "received_at": m["received_at"].isoformat(sep=" "), "customer": customer, "category": m["category"],
             "product": m["product"], "status": m["status"], "score": m["score"], "kind": m["kind"],
-            "review_status": m["review_status"], "text": m["text"] if reveal else None,
+            "review_status": m["review_status"],
+            "text": protected_text.original(ctx, m["text"], m["sealed_text"]) if reveal
+            else protected_text.shown(m["text"], m["sealed_text"]),
             "signals": m["signals"] or [],
         })
     return {
@@ -116,7 +120,7 @@ def _workbook(pkg: dict[str, Any]) -> Workbook:
                         "识别性质", "审核", "投诉内容"],
                [[c["complaint_id"], c["channel"], c["external_id"], c["received_at"],
                  "；".join(f"{k}:{v}" for k, v in c["customer"].items()), c["category"], c["product"], c["status"],
-                 c["score"], c["kind"], c["review_status"], c["text"] or "（无查看个人信息权限，未导出原文）"]
+                 c["score"], c["kind"], c["review_status"], c["text"]]
                 for c in pkg["complaints"]], {12: 80})
     for row in ws.iter_rows(min_row=2, min_col=12, max_col=12):
         for cell in row:

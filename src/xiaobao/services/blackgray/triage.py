@@ -22,6 +22,7 @@ from ...engines.blackgray.incremental import Detector
 from ...engines.blackgray.intel import IntelEntry, IntelIndex
 from ...engines.blackgray.scoring import ScoringRules
 from ...store.uow import UnitOfWork
+from .. import protected_text
 from ..context import Context
 
 SUSPECT_FLAG = "blackgray_suspect"
@@ -97,8 +98,9 @@ def invalidate(ctx: Context) -> None:
 
 
 def record_of_row(ctx: Context, row: Any) -> tuple[dict[str, Any], str]:
+    # The stored text is masked: contacts, templates and repeats are found in the original.
     rec = {"external_id": row.external_id, "channel": row.channel, "received_at": row.received_at,
-           "text": row.text}
+           "text": protected_text.original(ctx, row.text, getattr(row, "sealed_text", None), "text")}
     for f, meta in _META_PII.items():
         token = (row.pii or {}).get(f)
         if token:
@@ -123,6 +125,9 @@ def _catch_up(ctx: Context, st: _State, uow: UnitOfWork | None = None) -> None:
         for row in rows:
             doc = doc_key(row.channel, row.external_id)
             st.ids[doc] = row.id
+            if doc in st.detector:  # this process indexed it at intake: nothing to decrypt again
+                st.last_id = row.id
+                continue
             rec, customer = record_of_row(ctx, row)
             st.detector.add(doc, rec, customer, today=today)
             st.last_id = row.id
