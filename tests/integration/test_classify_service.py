@@ -37,6 +37,63 @@ def test_classify_in_stores_prediction_and_points_in_the_callers_unit_of_work(ct
     assert "collect_contacts" in {p["id"] for p in stored["points"]}
 
 
+RISKY = "我已经多次投诉一直没有解决，再不处理我就向银保监投诉，并找媒体曝光。"
+SUE = "再不解决我就起诉你们。"
+
+
+def route_rule(ctx, cid):
+    with ctx.store.uow(write=False) as uow:
+        created = [e for e in uow.audit.for_entity("complaint", str(cid)) if e["action"] == "complaint.create"]
+    return created[0]["content"]["data"]["route_rule"]
+
+
+def test_escalation_risk_routes_a_complaint_up_at_intake_in_the_same_transaction(ctx):
+    risky, _ = intake.submit(ctx, record(1, text=RISKY, category="pricing_fees"), actor="agent")
+    calm, _ = intake.submit(ctx, record(2, text=LIMIT, category="pricing_fees", customer_phone="13700000002",
+                                        customer_id_number=""), actor="agent")
+    assert (risky.tier, risky.team) == ("L4", "escalation") and "escalation_risk" in risky.flags
+    assert route_rule(ctx, risky.id) == "route.escalation_risk"
+    stored = classification.prediction(ctx, risky.id)
+    assert stored["escalation_flagged"] and stored["escalation_risk"] >= 0.6
+    assert (calm.tier, calm.team) == ("L1", "frontline") and "escalation_risk" not in calm.flags
+    assert not classification.prediction(ctx, calm.id)["escalation_flagged"]
+    with ctx.store.uow(write=False) as uow:
+        assert uow.complaints.get(risky.id).flags == risky.flags  # the flag explaining the route is kept
+
+
+def test_a_repeat_complaint_that_threatens_to_sue_is_routed_by_its_risk_not_as_a_plain_repeat(ctx):
+    first, _ = intake.submit(ctx, record(1, text=LIMIT, category="pricing_fees"), actor="agent")
+    alone = classification.classifier(ctx).predict(SUE)
+    assert not alone.escalation.flagged  # a threat to sue alone is below flag_at ...
+    second, _ = intake.submit(ctx, record(2, text=SUE, category="pricing_fees", channel="hotline"), actor="agent")
+    assert second.repeat_of_id == first.id  # ... but intake knew it repeats an open complaint before routing
+    assert (second.tier, second.team) == ("L4", "escalation") and route_rule(ctx, second.id) == "route.escalation_risk"
+
+
+def test_import_routes_each_row_by_its_escalation_risk(ctx, tmp_path):
+    import json
+
+    from xiaobao.services import importing
+
+    rows = [record(1, text=RISKY, category="pricing_fees", customer_phone="13600000001", customer_id_number=""),
+            record(2, text=LIMIT, category="pricing_fees", customer_phone="13600000002", customer_id_number=""),
+            record(3, text=LIMIT, category="pricing_fees", customer_phone="13600000003", customer_id_number=""),
+            record(4, text=SUE, category="pricing_fees", customer_phone="13600000003", customer_id_number="",
+                   channel="hotline")]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    report = importing.import_file(ctx, path, actor="agent")
+    assert report.inserted == 4 and not report.errors
+    with ctx.store.uow(write=False) as uow:
+        got = {n: uow.complaints.by_key(ch, f"EXT-{n:06d}") for n, ch in ((1, "app"), (2, "app"), (3, "app"),
+                                                                            (4, "hotline"))}
+    assert {n: (c.tier, c.team) for n, c in got.items()} == {
+        1: ("L4", "escalation"), 2: ("L1", "frontline"), 3: ("L1", "frontline"), 4: ("L4", "escalation")}
+    assert got[4].repeat_of_id == got[3].id  # the in-batch repeat counted towards the risk before routing
+    assert [route_rule(ctx, got[n].id) for n in (1, 4)] == ["route.escalation_risk"] * 2
+    assert all(classification.prediction(ctx, c.id)["escalation_flagged"] == (n in (1, 4)) for n, c in got.items())
+
+
 def test_batch_classification_is_idempotent(ctx):
     ids = [submit(ctx, i, COLLECTION if i % 2 else LIMIT) for i in range(1, 5)]
     assert classification.classify_stored(ctx) == 0  # intake classified every one already

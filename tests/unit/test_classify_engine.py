@@ -74,6 +74,32 @@ def test_a_repeat_link_from_intake_raises_the_risk(clf):
     assert clf.predict(text, repeat_of=True).escalation.score > clf.predict(text).escalation.score
 
 
+def test_the_risk_names_the_flag_that_routing_sends_up_a_tier(clf):
+    from xiaobao.rules import load
+
+    flag = clf.escalation.routing_flag
+    assert flag == "escalation_risk"
+    rule = next(r for r in load().routing.rules if flag in r.when.get("flags_any", ()))
+    assert (rule.id, rule.tier, rule.team) == ("route.escalation_risk", "L4", "escalation") and rule.citation
+
+
+def test_a_routing_flag_intake_would_refuse_is_refused(tmp_path):
+    text = (BUNDLED / "classify_escalation.yaml").read_text(encoding="utf-8").replace(
+        "routing_flag: escalation_risk", "routing_flag: 升级风险")
+    (tmp_path / "classify_escalation.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match="routing_flag"):
+        ComplaintClassifier.from_rules(tmp_path)
+
+
+def test_without_a_routing_flag_risk_is_scored_but_routes_nothing(tmp_path):
+    text = (BUNDLED / "classify_escalation.yaml").read_text(encoding="utf-8").replace(
+        "routing_flag: escalation_risk", "")
+    (tmp_path / "classify_escalation.yaml").write_text(text, encoding="utf-8")
+    clf = ComplaintClassifier.from_rules(tmp_path)
+    assert clf.escalation.routing_flag is None
+    assert clf.predict("我是退休老人，多次投诉一直没有解决，我要向银保监投诉并找媒体曝光").escalation.flagged
+
+
 def test_every_taxonomy_category_reports_under_one_axis_c():
     tax = load_taxonomy()
     assert set(tax.categories) >= {"debt_collection", "pricing_fees", "repayment", "credit_report", "personal_info",

@@ -36,6 +36,13 @@ def test_escalation_threat_goes_to_l4(flag):
     assert route(flags=frozenset({flag})).rule_id == "route.escalation_threat"
 
 
+def test_escalation_risk_the_classifier_flagged_goes_to_l4_with_its_citation():
+    r = route(flags=frozenset({"escalation_risk"}))
+    assert (r.tier, r.team, r.rule_id) == (Tier.L4, "escalation", "route.escalation_risk")
+    rule = next(x for x in TABLE.rules if x.id == "route.escalation_risk")
+    assert "第二十九条" in rule.citation and r.reason_zh
+
+
 def test_repeat_goes_to_l2_expert():
     r = route(repeat=True)
     assert (r.tier, r.team, r.rule_id) == (Tier.L2, "expert", "route.repeat")
@@ -60,6 +67,9 @@ def test_unrelated_flag_and_category_fall_to_default():
      "route.regulator_forwarded"),
     (dict(flags=frozenset({"elderly", "media_threat"}), repeat=True), "route.vulnerable_customer"),
     (dict(flags=frozenset({"media_threat"}), repeat=True), "route.escalation_threat"),
+    (dict(flags=frozenset({"elderly", "escalation_risk"})), "route.vulnerable_customer"),
+    (dict(flags=frozenset({"blackgray_suspect", "escalation_risk"})), "route.blackgray_suspect"),
+    (dict(flags=frozenset({"escalation_risk"}), repeat=True, category="debt_collection"), "route.escalation_risk"),
     (dict(repeat=True, category="debt_collection", via_agent=True), "route.repeat"),
     (dict(category="debt_collection", via_agent=True), "route.collection"),
 ])

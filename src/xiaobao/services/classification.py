@@ -2,10 +2,12 @@
 correction (kept and audited), training a model on the team's labels, evaluation, and the
 complaint-points trend report.
 
-Intake hook (the lead wires it): inside the intake unit of work, after the complaint row exists,
-    classification.classify_in(ctx, uow, [classification.item(cid, fields)])
-classifies, stores the prediction and its points in the same transaction, and returns the
-predictions (so routing can read `escalation.flagged`). It does not commit.
+At intake (single and bulk), inside the intake unit of work, classification runs *before* routing,
+as black/gray triage does, so escalation risk routes:
+    preds = classification.assess(ctx, uow, drafts, repeats)   # flagged drafts get the routing flag
+    ... route, insert ...
+    classification.record(ctx, uow, [classification.item(cid, fields) ...], preds)
+`record` stores the predictions and points in the same transaction; neither commits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..engines.classify.metrics import Evaluation, evaluate
 from ..engines.classify.model import LinearTextModel, ModelError, TrainSettings
 from ..engines.classify.model import train as fit
 from ..store.classify_repository import ClassifyRepository
+from . import protected_text
 from .actors import Actor
 from .context import Context
 from .errors import NotFound
@@ -43,10 +46,12 @@ class Label:
     axis_b: str | None = None
 
 
-def item(complaint_id: int, complaint: Mapping[str, Any] | Any) -> Item:
-    """An Item from intake's field dict or a Complaint object."""
+def item(complaint_id: int, complaint: Mapping[str, Any] | Any, text: str | None = None) -> Item:
+    """An Item from intake's field dict or a Complaint object. The stored text is masked
+    (`protected_text`): callers pass the original as `text` (intake has it in the draft)."""
     get = complaint.get if isinstance(complaint, Mapping) else (lambda k: getattr(complaint, k, None))
-    return Item(int(complaint_id), get("text") or "", get("received_at"), get("repeat_of_id") is not None)
+    return Item(int(complaint_id), text if text is not None else get("text") or "", get("received_at"),
+                get("repeat_of_id") is not None)
 
 
 # -- the classifier in use: rules, or the active trained model -----------------------------------
@@ -109,6 +114,30 @@ def _rows(items: Sequence[Item], preds: Sequence[Prediction], now: datetime):
     return rows, points
 
 
+def assess(ctx: Context, uow, drafts: Sequence[Any], repeats: Sequence[bool]) -> list[Prediction]:
+    """Classify complaints not stored yet (intake drafts: `.text`, `.flags`), so routing can use
+    what the classifier found: a draft whose escalation risk is flagged gets the routing flag named
+    in `classify_escalation.yaml` (`routing_flag`), which `routing.yaml` routes on. Writes nothing;
+    `record` stores the predictions once the complaints have ids."""
+    if not drafts:
+        return []
+    clf = classifier_in(ctx, ClassifyRepository(uow.session))
+    preds = clf.predict_many([d.text or "" for d in drafts], [bool(r) for r in repeats])
+    flag = clf.escalation.routing_flag
+    if flag:
+        for d, p in zip(drafts, preds):
+            if p.escalation.flagged and flag not in d.flags:
+                d.flags.append(flag)
+    return preds
+
+
+def record(ctx: Context, uow, items: Sequence[Item], preds: Sequence[Prediction]) -> None:
+    """Store predictions (and their points) for complaints now stored, in the caller's unit of work."""
+    if items:
+        rows, points = _rows(items, preds, ctx.now())
+        ClassifyRepository(uow.session).save_predictions(rows, points)
+
+
 def classify_in(ctx: Context, uow, items: Sequence[Item]) -> list[Prediction]:
     """Classify and store inside the caller's unit of work (no commit). Re-running replaces the
     stored prediction, except the labels an agent corrected."""
@@ -116,8 +145,7 @@ def classify_in(ctx: Context, uow, items: Sequence[Item]) -> list[Prediction]:
         return []
     repo = ClassifyRepository(uow.session)
     preds = classifier_in(ctx, repo).predict_many([i.text for i in items], [i.repeat_of for i in items])
-    rows, points = _rows(items, preds, ctx.now())
-    repo.save_predictions(rows, points)
+    record(ctx, uow, items, preds)
     return preds
 
 
@@ -133,7 +161,8 @@ def classify_stored(ctx: Context, ids: Iterable[int] | None = None, *, batch: in
             if not chunk:
                 return done
             rows = repo.texts_for(chunk)
-            classify_in(ctx, uow, [Item(cid, text, at, rep is not None) for cid, text, at, rep in rows])
+            clear = protected_text.originals_by_id(ctx, uow, [r[0] for r in rows])  # stored text is masked
+            classify_in(ctx, uow, [Item(cid, clear.get(cid, text), at, rep is not None) for cid, text, at, rep in rows])
             uow.commit()
         done += len(rows)
         if pending is not None:
@@ -165,7 +194,7 @@ def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axi
         repo = ClassifyRepository(uow.session)
         before = repo.prediction(complaint_id)
         if before is None:
-            classify_in(ctx, uow, [item(complaint_id, c)])
+            classify_in(ctx, uow, [item(complaint_id, c, protected_text.originals_of(ctx, c)["text"])])
             before = repo.prediction(complaint_id)
         new_b = axis_b or before["axis_b"]
         new_c = tax.axis_c_for(category).code
@@ -221,7 +250,8 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
     settings = settings or TrainSettings()
     with ctx.store.uow(write=False) as uow:
         stored = ClassifyRepository(uow.session).latest_labels_with_text()
-    labels = [Label(t, cat, b) for _cid, t, cat, b in stored] + list(extra)
+        clear = protected_text.originals_by_id(ctx, uow, [r[0] for r in stored])  # stored text is masked
+    labels = [Label(clear.get(cid, t), cat, b) for cid, t, cat, b in stored] + list(extra)
     if not labels:
         raise InvalidValue("labels", "没有可用于训练的标注（请先在工作台纠正分类，或提供标注文件）")
     texts, cats = [lab.text for lab in labels], [lab.category for lab in labels]

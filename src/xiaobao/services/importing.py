@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
-from . import classification
+from . import classification, protected_text
 from .blackgray import triage
 from .context import Context
 from .intake import created_audit, customer_key, new_complaint_fields
@@ -77,7 +77,7 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
         for d, doc in zip(fresh, docs):
             if assessment.flagged(doc):
                 d.flags.append(triage.SUSPECT_FLAG)
-        built, first_in_batch, later = [], {}, []
+        repeats, first_in_batch, later = [], {}, []
         for i, d in enumerate(fresh):
             k = keys[i]
             repeat_of = open_by_key.get(k) if k else None
@@ -87,7 +87,11 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
                     repeat_of = 0  # the earlier row's id, known once inserted (fixed up below)
                 else:
                     first_in_batch[k] = i
-            built.append(new_complaint_fields(ctx, d, now, key=k, repeat_of=repeat_of))
+            repeats.append(repeat_of)
+        classified = classification.assess(ctx, uow, fresh, [r is not None for r in repeats])  # before routing
+        protected = protected_text.protect(ctx, fresh)  # free text masked, originals sealed: one batched scan
+        built = [new_complaint_fields(ctx, d, now, key=k, repeat_of=r, protected=p)
+                 for d, k, r, p in zip(fresh, keys, repeats, protected)]
         ids = uow.complaints.bulk_insert([fields for fields, _ in built])
         for i, first in later:
             built[i][0]["repeat_of_id"] = ids[first]
@@ -97,7 +101,8 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
             entries.append((now, actor, "complaint.create", "complaint", str(cid), created_audit(c, route)))
         uow.audit.append_many(entries)
         triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
-        classification.classify_in(ctx, uow, [classification.item(cid, c) for cid, (c, _) in zip(ids, built)])
+        classification.record(ctx, uow, [classification.item(cid, c, text=d.text)
+                                         for cid, (c, _), d in zip(ids, built, fresh)], classified)
         uow.commit()
     return len(fresh), len(drafts) - len(fresh)
 

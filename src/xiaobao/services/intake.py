@@ -12,7 +12,7 @@ from ..domain.complaint import Complaint, Status
 from ..domain.identity import MASKERS
 from ..domain.tiers import Route, RoutingFacts
 from ..domain.errors import InvalidValue
-from . import classification
+from . import classification, protected_text
 from .blackgray import triage
 from .context import Context
 from .records import Draft, parse_record
@@ -30,9 +30,12 @@ def customer_key(ctx: Context, draft: Draft) -> str | None:
 
 
 def new_complaint_fields(ctx: Context, draft: Draft, now: datetime, *, key: str | None,
-                         repeat_of: int | None) -> tuple[dict[str, Any], Route]:
-    """Everything a new complaint row holds, as plain data: personal data encrypted and masked,
+                         repeat_of: int | None,
+                         protected: tuple[str, str, dict[str, str]] | None = None) -> tuple[dict[str, Any], Route]:
+    """Everything a new complaint row holds, as plain data: personal data encrypted and masked (the
+    free text too: `protected_text.protect`, done here unless the caller did it for a whole batch),
     routed, on its clock. Bulk import inserts these directly; single intake wraps them in a Complaint."""
+    text, request, sealed = protected or protected_text.protect(ctx, [draft])[0]
     channel = ctx.rules.channels[draft.channel]
     route = ctx.rules.routing.route(RoutingFacts(
         channel=draft.channel, category=draft.category, flags=frozenset(draft.flags),
@@ -42,8 +45,8 @@ def new_complaint_fields(ctx: Context, draft: Draft, now: datetime, *, key: str 
     due = ClockState(ctx.rules.regime.policy(channel.clock_policy), started).deadline(ctx.rules.regime.calendar)
     return {
         "channel": draft.channel, "external_id": draft.external_id, "received_at": draft.received_at,
-        "text": draft.text, "clock_policy": channel.clock_policy, "clock_started": started,
-        "request": draft.request, "complainant_type": draft.complainant_type, "customer_no": draft.customer_no,
+        "text": text, "request": request, "sealed_text": sealed, "clock_policy": channel.clock_policy,
+        "clock_started": started, "complainant_type": draft.complainant_type, "customer_no": draft.customer_no,
         "customer_key": key, "pii": {f: ctx.vault.encrypt(v, f) for f, v in draft.pii.items()},
         "masked": {f: MASKERS[f](v) for f, v in draft.pii.items()}, "org_name": draft.org_name,
         "uscc": draft.uscc, "respondent": draft.respondent, "product": draft.product, "category": draft.category,
@@ -86,6 +89,7 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
 
 
 def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[Complaint, bool]:
+    protected = protected_text.protect(ctx, [draft])[0]  # before the write lock: pure CPU
     with ctx.store.uow() as uow:
         key = customer_key(ctx, draft)
         existing, repeat_of = uow.complaints.existing_and_open(draft.channel, draft.external_id, key)
@@ -95,11 +99,12 @@ def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[C
         doc = triage.doc_key(draft.channel, draft.external_id)
         if assessment.flagged(doc):
             draft.flags.append(triage.SUSPECT_FLAG)  # routing sends it to the specialised queue
-        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of)
+        classified = classification.assess(ctx, uow, [draft], [repeat_of is not None])  # before routing: risk routes
+        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of, protected=protected)
         cid = uow.complaints.insert_one(fields)
         uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
         triage.record(ctx, uow, assessment, {doc: cid})
-        classification.classify_in(ctx, uow, [classification.item(cid, fields)])
+        classification.record(ctx, uow, [classification.item(cid, fields, text=draft.text)], classified)
         uow.commit()
     c = Complaint(**fields)  # detached: the caller only reads it
     c.id = cid
