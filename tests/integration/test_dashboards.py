@@ -363,7 +363,7 @@ def test_monthly_export_is_an_audited_workbook_with_a_sheet_per_table(ctx, histo
     assert out["filename"] == "complaint-monthly-2026-10.xlsx"
     wb = load_workbook(io.BytesIO(out["content"]))
     assert wb.sheetnames == ["封面", "总体情况", "A-业务办理渠道", "渠道明细", "B-业务类别", "C-投诉原因", "投诉类别明细",
-                             "处理层级", "地区分布", "处理时效", "满意度"]
+                             "诉点", "处理层级", "地区分布", "处理时效", "满意度"]
     cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r[0]}
     assert cover["统计期间"] == "2026-10-01 至 2026-10-31"
     assert cover["机构名称"] == "示例消费金融有限公司" or cover["机构名称"]  # most frequent respondent, or configured

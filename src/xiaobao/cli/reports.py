@@ -1,5 +1,6 @@
 """`xiaobao report …`: the monthly complaint statistics and the annual public complaint report as XLSX
-(audited with the file's SHA-256), the periods available, and the dashboard figures for a date range."""
+(audited with the file's SHA-256), the periods available, the dashboard figures for a date range and the top
+complaint points (诉点) against the previous period."""
 
 from __future__ import annotations
 
@@ -86,8 +87,9 @@ def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-
               end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
               preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
               channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+              points: int = typer.Option(10, "--points", min=1, max=200, help="诉点排行显示前 N 位"),
               as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
-    """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比。"""
+    """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比，及诉点排行（与上一等长期间对比）。"""
     import orjson
 
     from ..domain.errors import DomainError
@@ -97,7 +99,7 @@ def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-
     try:
         p = dashboards.period(ctx.today(), preset, date.fromisoformat(start) if start else None,
                               date.fromisoformat(end) if end else None)
-        data = dashboards.dashboard(ctx, p, channel=channel)
+        data = dashboards.dashboard(ctx, p, channel=channel, points_top=points)
     except (DomainError, ValueError) as e:
         err.print(f"[red]{getattr(e, 'message', e)}[/red]")
         raise typer.Exit(2) from None
@@ -111,3 +113,50 @@ def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-
         v = k["value"]
         shown = "—" if v is None else (f"{v * 100:.1f}%（{k['num']}/{k['den']}）" if isinstance(v, float) else str(v))
         console.print(f"  {names[k['key']]}：{shown}")
+    _print_points(data["top_points"])
+
+
+def _change(row: dict) -> str:
+    if row["change_pct"] is None:
+        return "新出现"
+    return "持平" if row["change_pct"] == 0 else f"{'↑' if row['change_pct'] > 0 else '↓'} {abs(row['change_pct']):g}%"
+
+
+def _print_points(tp: dict) -> None:
+    prev = tp["previous_period"]
+    console.print(f"诉点排行（对比期间 {prev['from']} 至 {prev['to']}；{tp['received']} 件投诉中 {tp['with_points']} 件"
+                  f"提取到诉点，共 {tp['distinct_points']} 种）")
+    if not tp["rows"]:
+        console.print("  （无）")
+        return
+    for i, r in enumerate(tp["rows"], 1):
+        console.print(f"  {i:>2}. {r['name_zh']}（{r['point_id']}，{r['category_name_zh']}）：本期 {r['count']} 件，"
+                      f"上期 {r['previous']} 件，{_change(r)}", soft_wrap=True, markup=False)
+
+
+@report_app.command("points")
+def points_cmd(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
+               end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
+               preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
+               channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+               top: int = typer.Option(15, "--top", min=1, max=200, help="显示前 N 位"),
+               as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个诉点的下钻筛选条件）")):
+    """诉点排行：统计期间内件数最多的诉点，与上一等长期间的件数和变化（↑/↓ %，上期为 0 记“新出现”）。"""
+    import orjson
+
+    from ..domain.errors import DomainError
+    from ..services import dashboards
+
+    ctx = context()
+    try:
+        p = dashboards.period(ctx.today(), preset, date.fromisoformat(start) if start else None,
+                              date.fromisoformat(end) if end else None)
+        data = dashboards.complaint_points(ctx, p, channel=channel, top=top)
+    except (DomainError, ValueError) as e:
+        err.print(f"[red]{getattr(e, 'message', e)}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+        return
+    console.print(f"{p.start} 至 {p.end}" + (f"，渠道 {channel}" if channel else ""))
+    _print_points(data)

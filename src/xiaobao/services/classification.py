@@ -321,6 +321,14 @@ def evaluate_labels(ctx: Context, labels: Sequence[Label]) -> Evaluation:
 
 
 # -- complaint-points report ---------------------------------------------------------------------
+def point_name(ctx: Context, point_id: str) -> str:
+    """A complaint point's Chinese name: from the points rules, the fee name of `fee:<name>`, else the id."""
+    rule = _rules(ctx).points.rules.get(point_id)
+    if rule is not None:
+        return rule.name_zh
+    return point_id[4:] if point_id.startswith("fee:") else point_id
+
+
 def points_report(ctx: Context, start: datetime, end: datetime, *, min_count: int = 1,
                   samples: int = 5) -> dict[str, Any]:
     """Complaint points in [start, end) against the period of the same length just before it:

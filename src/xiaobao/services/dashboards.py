@@ -14,7 +14,13 @@ Definitions (shown on the page as well):
   appraisal or mediation are not counted (the due date already moved);
 - first-contact resolution: a decided complaint that was routed to the front line (L1) at intake and
   decided with no transfer or escalation before the decision, and no 核查 (review) asked for since;
-- satisfaction rate: satisfied + basically satisfied, of callbacks that reached the complainant.
+- satisfaction rate: satisfied + basically satisfied, of callbacks that reached the complainant;
+- complaint points (诉点, `top_points`): the concrete things complained about, as the classifier stored them
+  per complaint at intake (classify_points; an agent's correction of the category does not change them),
+  grouped by the point's id; a point's count is the cohort's complaints that have it, `previous` the same
+  count for the period of equal length just before (same channel filter); change = (count − previous) ÷
+  previous, "new" (新出现) when previous is 0; its category is the complaint category most of those
+  complaints carry (ties: taxonomy order).
 """
 
 from __future__ import annotations
@@ -133,7 +139,7 @@ def _cohort(ctx: Context, p: Period, channel: str | None):
 
 # ---- the dashboard --------------------------------------------------------------------------------
 def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularity: str | None = None,
-              top: int = 10) -> dict[str, Any]:
+              top: int = 10, points_top: int = 15) -> dict[str, Any]:
     """Every figure of the dashboard for complaints received in `p` (optionally on one channel)."""
     if channel and channel not in ctx.rules.channels:
         raise InvalidValue("channel", f"未知渠道 {channel!r}")
@@ -148,6 +154,7 @@ def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularit
         fcr = repo.fcr(where)
         sat = repo.count_by(where, dr.c.satisfaction)
         leads = repo.top_leads(where, top)
+        top_points = _top_points(ctx, repo, p, previous_period(p), channel, points_top)
     return {
         "period": {"from": p.start, "to": p.end, "days": p.days}, "channel": channel, "today": today,
         "base": base,
@@ -159,7 +166,75 @@ def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularit
         "satisfaction": _satisfaction(sat, base),
         "shares": _shares(totals, base),
         "families": _families(leads, base),
+        "top_points": top_points,
     }
+
+
+# ---- complaint points (诉点) -----------------------------------------------------------------------
+def previous_period(p: Period) -> Period:
+    """The period of the same number of days just before `p`."""
+    return Period(p.start - timedelta(days=p.days), p.start - timedelta(days=1))
+
+
+def complaint_points(ctx: Context, p: Period, *, channel: str | None = None, top: int = 15,
+                     previous: Period | None = None) -> dict[str, Any]:
+    """The `top` complaint points (诉点) of the complaints received in `p` (optionally on one channel), each
+    with its count in the previous period — by default the one of equal length just before `p`; the monthly
+    report passes the previous calendar month — and the change, for tracing a rise to its root cause."""
+    if channel and channel not in ctx.rules.channels:
+        raise InvalidValue("channel", f"未知渠道 {channel!r}")
+    if not 1 <= int(top) <= 200:
+        raise InvalidValue("top", "诉点数量须在 1 至 200 之间")
+    with ctx.store.uow(write=False) as uow:
+        return _top_points(ctx, DashboardRepository(uow.session), p, previous or previous_period(p), channel, int(top))
+
+
+def change_pct(count: int, previous: int) -> float | None:
+    """Change on the previous period in percent (one decimal); None when there was none before (新出现)."""
+    return None if previous == 0 else round(100.0 * (count - previous) / previous, 1)
+
+
+def _trend_of(count: int, previous: int) -> str:
+    return "new" if previous == 0 else "up" if count > previous else "down" if count < previous else "flat"
+
+
+def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period, channel: str | None,
+                top: int) -> dict[str, Any]:
+    if prev.end + timedelta(days=1) != p.start:
+        raise InvalidValue("previous", f"对比期间须紧接在统计期间之前（{prev.start}～{prev.end} / {p.start}～{p.end}）")
+    where, base = _cohort(ctx, p, channel)
+    _prev_where, prev_base = _cohort(ctx, prev, channel)
+    both, _ = _cohort(ctx, Period(prev.start, p.end), channel)
+    rows = repo.top_points(both, p.bounds[0], top)
+    cats: dict[str, dict[str, int]] = {}
+    for pid, cat, n in repo.point_categories(where, [r["point_id"] for r in rows]):
+        cats.setdefault(pid, {})[_key(cat)] = n
+    coverage = repo.point_coverage(where)
+    received = repo.totals(where, ctx.today())["received"]
+    order = list(ctx.rules.categories)
+    items = []
+    for r in rows:
+        pid = r["point_id"]
+        by_cat = sorted(cats.get(pid, {}).items(),
+                        key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+        categories = []
+        for code, n in by_cat:
+            zh, en = category_names(ctx, code)
+            categories.append({"code": code, "name_zh": zh, "name_en": en, "count": n,
+                               "params": {**base, "point": pid, "category": code}})
+        items.append({
+            "point_id": pid, "name_zh": r["name_zh"], "count": r["count"], "previous": r["previous"],
+            "change_pct": change_pct(r["count"], r["previous"]), "trend": _trend_of(r["count"], r["previous"]),
+            "category": categories[0]["code"] if categories else NONE,
+            "category_name_zh": categories[0]["name_zh"] if categories else category_names(ctx, None)[0],
+            "category_name_en": categories[0]["name_en"] if categories else category_names(ctx, None)[1],
+            "categories": categories,
+            "params": {**base, "point": pid}, "previous_params": {**prev_base, "point": pid},
+        })
+    return {"period": {"from": p.start, "to": p.end, "days": p.days},
+            "previous_period": {"from": prev.start, "to": prev.end, "days": prev.days},
+            "channel": channel, "top": top, "received": received,
+            "with_points": coverage["complaints"], "distinct_points": coverage["points"], "rows": items}
 
 
 def _kpis(t: dict[str, int], fcr: dict[str, int], sat: list[tuple], base: dict) -> list[dict[str, Any]]:

@@ -37,7 +37,8 @@ def counts(ctx: Context) -> dict:
 #   flags / flag (repeatable, all present; blackgray=1 is flags=blackgray_suspect)
 #   repeat, overdue, paused, fcr, decided  booleans (1/0, true/false)
 #   clock_outcome  on_time | late | overdue | pending | ended;  decided_within  15 | 30 | 60 (decided in time
-#       at the clock stage of that many days);  lead  a black/gray lead id;  team, assignee, search
+#       at the clock stage of that many days);  lead  a black/gray lead id;  point  a complaint point (诉点) id
+#       as the classifier stores it (collect_contacts, fee:信用评估费…);  team, assignee, search
 _MULTI = ("channel", "category", "product", "status", "tier", "satisfaction", "province", "flags")
 _BOOLS = ("repeat", "overdue", "paused", "fcr", "decided", "unassigned", "in_review")
 _TEXT = ("team", "assignee", "search")
@@ -103,6 +104,9 @@ def list_filters(ctx: Context, params) -> dict:
     lead = values("lead")
     if lead and lead[-1].isdigit():
         out["lead_id"] = int(lead[-1])
+    point = values("point", split=False)
+    if point and len(point[-1]) <= 80:  # classify_points.point_id is at most 80 characters
+        out["point"] = point[-1]
     # The workbench's spellings: flag=X (one flag), blackgray=1, status=open|all.
     flags = [*out.get("flags", ()), *values("flag")]
     blackgray = values("blackgray")

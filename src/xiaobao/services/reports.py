@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_
@@ -290,13 +290,40 @@ def _summary_table(rows: list[dict[str, Any]]) -> Table:
                  [("label_zh", "指标", "Figure", "text"), ("value", "数值", "Value", "value")], rows)
 
 
+POINTS_LIMIT = 200  # every point of a month, in practice
+
+
+def _points_table(ctx: Context, p: Period) -> Table:
+    """诉点: every complaint point of the month's complaints, with the previous calendar month's count."""
+    last = p.start - timedelta(days=1)
+    prev = dashboards.month_period(f"{last:%Y-%m}")
+    tp = dashboards.complaint_points(ctx, p, top=POINTS_LIMIT, previous=prev)
+    words = {"new": "新出现", "up": "上升", "down": "下降", "flat": "持平"}
+    rows = [{"rank": i, "label_zh": r["name_zh"], "label_en": r["name_zh"], "code": r["point_id"],
+             "category": r["category_name_zh"], "count": r["count"], "previous": r["previous"],
+             "change": None if r["previous"] == 0 else round((r["count"] - r["previous"]) / r["previous"], 4),
+             "trend": words[r["trend"]]} for i, r in enumerate(tp["rows"], 1)]
+    return Table("points", "诉点", "诉点（本月与上月对比）", "Complaint points (this month against the previous)",
+                 [("rank", "序号", "#", "int"), ("label_zh", "诉点", "Complaint point", "text"),
+                  ("code", "诉点编码", "Code", "text"), ("category", "所属投诉类别", "Category", "text"),
+                  ("count", "本月件数", "This month", "int"), ("previous", "上月件数", "Previous month", "int"),
+                  ("change", "环比变化", "Change", "pct"), ("trend", "变化", "Trend", "text")], rows,
+                 note_zh=(f"本月受理 {tp['received']} 件，其中 {tp['with_points']} 件提取到诉点，共 {tp['distinct_points']} 种；"
+                          f"上月为 {prev.start:%Y-%m-%d} 至 {prev.end:%Y-%m-%d}。件数为含该诉点的投诉件数（一件可含多个诉点）；"
+                          "环比变化 =（本月 − 上月）÷ 上月，上月为 0 记“新出现”；所属投诉类别为这些投诉中最多的类别。"),
+                 note_en=(f"{tp['with_points']} of {tp['received']} complaints have points ({tp['distinct_points']} points); "
+                          f"previous month {prev.start:%Y-%m-%d} to {prev.end:%Y-%m-%d}. Change = (this − previous) ÷ previous."))
+
+
 def monthly(ctx: Context, month: str) -> dict[str, Any]:
     """Monthly complaint statistics for 'YYYY-MM'."""
     p = dashboards.month_period(month)
     g = _gather(ctx, p)
+    axes = g["axes"]
+    cut = next(i for i, t in enumerate(axes) if t.key == "categories") + 1
+    tables = [_summary_table(g["summary"]), *axes[:cut], _points_table(ctx, p), *axes[cut:], g["clock"], g["satisfaction"]]
     return _report(ctx, "monthly", month, p, f"{p.start:%Y年%m月}投诉统计月报", f"Complaint statistics, {p.start:%B %Y}",
-                   g["institution"], [_summary_table(g["summary"]), *g["axes"], g["clock"], g["satisfaction"]],
-                   g["totals"]["received"])
+                   g["institution"], tables, g["totals"]["received"])
 
 
 def annual(ctx: Context, year: int) -> dict[str, Any]:
@@ -344,6 +371,8 @@ def _report(ctx: Context, kind: str, key: str, p: Period, title_zh: str, title_e
          "投诉原因（维度C）按投诉类别对应（rules/classify_axes.yaml），编码暂定。"),
         "地区：投诉人居民身份证号前两位（GB/T 2260 省级代码），为户籍地；单位投诉人及其他证件类型记为“未知”。",
         "回访满意率：（满意＋基本满意）÷ 联系上的回访。",
+        *(["诉点：分类引擎在受理时从投诉内容提取的具体事项（收费名称、催收行为、产品功能等），按诉点编码归并计件，"
+           "与上月对比（月报“诉点”表）。"] if kind == "monthly" else []),
     ]
     return {
         "kind": kind, "key": key, "title_zh": title_zh, "title_en": title_en, "institution": institution,

@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from ..domain.complaint import OPEN, Status
 from ..domain.tiers import Tier
 from .blackgray_tables import bg_lead_members, bg_leads
-from .classify_tables import classify_predictions
+from .classify_tables import classify_points, classify_predictions
 from .tables import audit_log, complaints
 
 c = complaints.c
@@ -161,6 +161,12 @@ def in_lead(lead_id: int) -> ColumnElement:
     return c.id.in_(select(bg_lead_members.c.complaint_id).where(bg_lead_members.c.lead_id == lead_id))
 
 
+def has_point(point_id: str) -> ColumnElement:
+    """The complaint has this complaint point (诉点), as the classifier stored it (classify_points, one row per
+    complaint and point: the same rows `DashboardRepository.top_points` counts)."""
+    return c.id.in_(select(classify_points.c.complaint_id).where(classify_points.c.point_id == point_id))
+
+
 def value_in(column, values: Sequence[str]) -> ColumnElement:
     """column IN values, where NONE stands for a missing value."""
     named = [v for v in values if v != NONE]
@@ -283,6 +289,39 @@ class DashboardRepository:
                                    .where(where, inst.is_not(None)).group_by(inst)
                                    .order_by(func.count().desc(), inst).limit(1)).first()
         return row[0] if row else None
+
+    # -- complaint points (诉点) -------------------------------------------------------------------
+    def top_points(self, where: ColumnElement, split: datetime, limit: int) -> list[dict[str, Any]]:
+        """Complaint points of the complaints `where` selects — a range of receipt spanning two periods cut at
+        `split`: per point, how many of its complaints were received from `split` on (`count`, this period)
+        and before it (`previous`). The `limit` points with the highest count (then previous, then id) among
+        those with a count in this period. One GROUP BY over classify_points joined to the complaints."""
+        p = classify_points.c
+        cur, prev = _n(c.received_at >= split), _n(c.received_at < split)
+        stmt = (select(p.point_id, func.max(p.name_zh).label("name_zh"), cur.label("count"), prev.label("previous"))
+                .select_from(classify_points.join(complaints, c.id == p.complaint_id)).where(where)
+                .group_by(p.point_id).having(cur > 0)
+                .order_by(cur.desc(), prev.desc(), p.point_id).limit(limit))
+        return [{"point_id": r.point_id, "name_zh": r.name_zh, "count": int(r.count), "previous": int(r.previous)}
+                for r in self.session.execute(stmt)]
+
+    def point_categories(self, where: ColumnElement, point_ids: Sequence[str]) -> list[tuple[str, str | None, int]]:
+        """(point, complaint category, complaints) for these points among the complaints `where` selects."""
+        if not point_ids:
+            return []
+        p = classify_points.c
+        stmt = (select(p.point_id, c.category, func.count())
+                .select_from(classify_points.join(complaints, c.id == p.complaint_id))
+                .where(where, p.point_id.in_(list(point_ids))).group_by(p.point_id, c.category))
+        return [tuple(r) for r in self.session.execute(stmt)]
+
+    def point_coverage(self, where: ColumnElement) -> dict[str, int]:
+        """How many of the complaints `where` selects have at least one point, and how many distinct points."""
+        p = classify_points.c
+        row = self.session.execute(select(func.count(func.distinct(p.complaint_id)), func.count(func.distinct(p.point_id)))
+                                   .select_from(classify_points.join(complaints, c.id == p.complaint_id))
+                                   .where(where)).one()
+        return {"complaints": int(row[0] or 0), "points": int(row[1] or 0)}
 
     def received_span(self) -> tuple[datetime | None, datetime | None]:
         row = self.session.execute(select(func.min(c.received_at), func.max(c.received_at))).one()

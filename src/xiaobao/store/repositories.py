@@ -36,6 +36,7 @@ class ComplaintQuery:
     fcr: bool | None = None  # first-contact resolution (dashboard_repository.first_contact_resolved)
     decided: bool | None = None
     lead_id: int | None = None  # member of a black/gray lead
+    point: str | None = None  # has this complaint point (诉点 id as classify_points stores it)
     province: Sequence[str] = ()  # GB/T 2260 province code of the ID number; "_none": unknown
     today: date | None = None
     limit: int = 100
@@ -92,6 +93,8 @@ def _drilldown_conditions(q: ComplaintQuery, today: date) -> list:
         conds.append(complaints.c.decided_at.is_not(None) if q.decided else complaints.c.decided_at.is_(None))
     if q.lead_id is not None:
         conds.append(d.in_lead(q.lead_id))
+    if q.point:
+        conds.append(d.has_point(q.point))
     if q.province:
         conds.append(d.value_in(d.province_code(), q.province))
     return conds

@@ -28,14 +28,25 @@ def _key(kind: str, month: str | None, year: int | None) -> str:
     return str(year)
 
 
-@router.get("/dashboards", summary="看板指标（诉点、趋势、时效、一次解决、满意度、重复与黑灰产、团伙）/ dashboard")
+@router.get("/dashboards", summary="看板指标（诉点排行、类别分布、趋势、时效、一次解决、满意度、重复与黑灰产、团伙）/ dashboard")
 def dashboard(start: date | None = Query(None, alias="from", description="起始日期（含）"),
               end: date | None = Query(None, alias="to", description="截止日期（含）"),
               preset: Literal["7d", "30d", "90d", "180d", "this_month", "last_month", "this_year"] | None = None,
               channel: str | None = None, granularity: Literal["day", "week"] | None = None,
+              points_top: int = Query(15, ge=1, le=200, description="诉点排行的数量（top_points）"),
               actor: Actor = Depends(requires("dashboard.read")), ctx=Depends(get_ctx)):
     p = dashboards.period(ctx.today(), preset, start, end)
-    return ok(dashboards.dashboard(ctx, p, channel=channel, granularity=granularity))
+    return ok(dashboards.dashboard(ctx, p, channel=channel, granularity=granularity, points_top=points_top))
+
+
+@router.get("/dashboards/points", summary="诉点排行：本期与上一等长期间对比 / top complaint points")
+def dashboard_points(start: date | None = Query(None, alias="from", description="起始日期（含）"),
+                     end: date | None = Query(None, alias="to", description="截止日期（含）"),
+                     preset: Literal["7d", "30d", "90d", "180d", "this_month", "last_month", "this_year"] | None = None,
+                     channel: str | None = None, top: int = Query(15, ge=1, le=200),
+                     actor: Actor = Depends(requires("dashboard.read")), ctx=Depends(get_ctx)):
+    p = dashboards.period(ctx.today(), preset, start, end)
+    return ok(dashboards.complaint_points(ctx, p, channel=channel, top=top))
 
 
 @router.get("/reports/periods", summary="可出具报表的月份与年度 / reportable periods")

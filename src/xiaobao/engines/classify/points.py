@@ -2,7 +2,8 @@
 behaviour, an app function — as stable ids a report can count across complaints.
 
 Points come from `rules/classify_points.yaml`: a point fires when one of its `any` phrases occurs and
-(if it has `with` phrases) one of those occurs within `window` normalised characters. Fee names the
+(if it has `with` phrases) one of those occurs within `window` normalised characters — and not inside the
+anchor itself (联系人 does not supply its own context 联系, nor 每天打 its own 打). Fee names the
 file does not list are caught by `fee_pattern` and reported as `fee:<name>`, so a new charge shows up
 in the trend before anyone writes a rule for it. Cost: one Aho-Corasick pass plus one regex pass.
 """
@@ -69,10 +70,10 @@ class PointExtractor:
         for s, e, phrase, ids in self._any.iter(normalized):
             for pid in ids:
                 anchors.setdefault(pid, []).append((s, e, phrase))
-        context: dict[str, list[int]] = {}
-        for s, _e, _p, ids in self._with.iter(normalized):
+        context: dict[str, list[tuple[int, int]]] = {}
+        for s, e, _p, ids in self._with.iter(normalized):
             for pid in ids:
-                context.setdefault(pid, []).append(s)
+                context.setdefault(pid, []).append((s, e))
         out: list[Point] = []
         for pid, hits in anchors.items():
             rule = self.rules[pid]
@@ -94,12 +95,16 @@ class PointExtractor:
         out.sort(key=lambda p: (p.start, p.id))
         return out
 
-    def _near(self, hits, context: list[int]):
-        """The first anchor with a context phrase starting within `window` characters of it."""
+    def _near(self, hits, context: list[tuple[int, int]]):
+        """The first anchor with a context phrase starting within `window` characters of it that is not
+        part of the anchor's own match."""
         for s, e, phrase in hits:
-            i = bisect_left(context, s - self.window)
-            if i < len(context) and context[i] <= e + self.window:
-                return s, e, phrase
+            i = bisect_left(context, (s - self.window, -1))
+            while i < len(context) and context[i][0] <= e + self.window:
+                cs, ce = context[i]
+                if not (s <= cs and ce <= e):
+                    return s, e, phrase
+                i += 1
         return None
 
     def findings(self, points: list[Point]) -> list[Finding]:

@@ -63,6 +63,15 @@ class Names:
     def team(self, code: str | None) -> str:
         return self.label("complaints.team", code)
 
+    def param_value(self, name: str, value: str) -> str:
+        """A list-vocabulary value as a reader knows it (a complaint point by its name); others as given."""
+        if name == "point":
+            from ...services.classification import point_name
+
+            shown = point_name(self.ctx, value)
+            return shown if shown == value else f"{shown}（{value}）"
+        return value
+
     def flag(self, code: str | None) -> str:
         return self.label("complaints.flag", code)
 

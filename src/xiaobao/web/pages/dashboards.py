@@ -1,5 +1,5 @@
-"""Dashboards (/ui/dashboards): KPI cards, complaint points by category × product × channel, the volume
-trend, clock compliance, first-contact resolution, satisfaction, repeat and black/gray shares, and the top
+"""Dashboards (/ui/dashboards): KPI cards, the top complaint points (诉点) against the previous period,
+complaint categories by product × channel, the volume trend, clock compliance, first-contact resolution, satisfaction, repeat and black/gray shares, and the top
 families — for a date range. Every chart item carries `url`, the list of complaints behind the number
 (app.js follows it on click), and every chart is followed by a table with the same numbers as links.
 
@@ -94,6 +94,36 @@ def _points_options(d: dict[str, Any], t: _T) -> tuple[dict, dict]:
                    for ch in chans],
     }
     return heatmap, bars
+
+
+def change_label(row: dict[str, Any], t: _T) -> str:
+    """↑ 40% / ↓ 25% / 持平 / 新出现: a point's change on the previous period."""
+    if row["trend"] == "new":
+        return t("dashboards.top_points.new")
+    if row["trend"] == "flat":
+        return t("dashboards.top_points.flat")
+    return f"{'↑' if row['trend'] == 'up' else '↓'} {abs(row['change_pct']):g}%"
+
+
+def _top_points_option(d: dict[str, Any], t: _T) -> dict[str, Any]:
+    """Horizontal bars, most frequent point on top: this period (labelled with the change) and the previous."""
+    rows = d["top_points"]["rows"]
+    return {
+        "animation": False, "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0}, "grid": _grid(right=90), "color": ["#12355b", "#b8c4d6"],
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "inverse": True, "data": [r["name_zh"] for r in rows],
+                  "axisLabel": {"width": 220, "overflow": "truncate"}},
+        "series": [
+            {"name": t("dashboards.top_points.current"), "type": "bar", "barGap": "10%", "barMaxWidth": 16,
+             "data": [{"value": r["count"], "url": drill_url(r["params"]),
+                       "label": {"show": True, "position": "right", "formatter": f"{r['count']}  {change_label(r, t)}",
+                                 "color": "#a4161a" if r["trend"] in ("up", "new") else "#1e6b34"
+                                 if r["trend"] == "down" else "#5f6b7a"}} for r in rows]},
+            {"name": t("dashboards.top_points.previous"), "type": "bar", "barMaxWidth": 16,
+             "data": [{"value": r["previous"], "url": drill_url(r["previous_params"])} for r in rows]},
+        ],
+    }
 
 
 def _trend_option(d: dict[str, Any], t: _T) -> dict[str, Any]:
@@ -192,7 +222,7 @@ def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context 
     p = dashboards.period(ctx.today(), preset, start, end)
     d = dashboards.dashboard(ctx, p, channel=channel, granularity=granularity)
     heatmap, bars = _points_options(d, t)
-    charts = {"points_heatmap": heatmap, "points_channel": bars, "trend": _trend_option(d, t),
+    charts = {"top_points": _top_points_option(d, t), "points_heatmap": heatmap, "points_channel": bars, "trend": _trend_option(d, t),
               "clock": _clock_option(d, t), "fcr": _fcr_option(d, t), "satisfaction": _satisfaction_option(d, t),
               "shares": _shares_option(d, t), "families": _families_option(d, t)}
     cc = {(x["category"], x["channel"]): x for x in d["points"]["category_channel"]}
@@ -201,4 +231,5 @@ def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context 
                 channel=channel, granularity=granularity or "", presets=dashboards.PRESETS, drill=drill_url,
                 channels=[(code, ch.name_en if lang == "en" else ch.name_zh) for code, ch in ctx.rules.channels.items()],
                 channel_label=dashboards.channel_names(ctx, channel)[1 if lang == "en" else 0] if channel else "",
-                name=t.name, cc=cc, cp=cp, clock_label=lambda r: _clock_label(r, t))
+                name=t.name, cc=cc, cp=cp, clock_label=lambda r: _clock_label(r, t),
+                change_label=lambda r: change_label(r, t))
