@@ -60,7 +60,21 @@ def _birth_ok(y: int, m: int, d: int) -> bool:
     return True
 
 
+def _year_ok(year: int, mmdd: str) -> bool:
+    """A birth year from 1900 to this year, in which the month-day `mmdd` (one of `_MONTH_DAYS`) exists."""
+    return 1900 <= year <= _TODAY_YEAR and (mmdd != "0229" or year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
+
+
+# Region codes and the month-days of a leap year, as the strings an ASCII ID number holds, so that
+# the usual case is tested with set look-ups instead of `int` and `date`.
+_PROVINCE_CODES = frozenset(f"{p:02d}" for p in _PROVINCES)
+_MONTH_DAYS = frozenset(f"{d.month:02d}{d.day:02d}" for d in (date.fromordinal(date(2024, 1, 1).toordinal() + i)
+                                                              for i in range(366)))
+
+
 def birth_ok(yyyymmdd: str) -> bool:
+    if yyyymmdd.isascii() and len(yyyymmdd) == 8:
+        return yyyymmdd.isdigit() and yyyymmdd[4:] in _MONTH_DAYS and _year_ok(int(yyyymmdd[:4]), yyyymmdd[4:])
     return yyyymmdd.isdigit() and _birth_ok(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
 
 
@@ -68,6 +82,10 @@ def id18_ok(v: str) -> bool:
     """GB 11643: region, a real birth date and the MOD 11-2 check character."""
     if len(v) != 18 or not v[:17].isdigit():
         return False
+    if v.isascii():
+        if v[:2] not in _PROVINCE_CODES or v[10:14] not in _MONTH_DAYS or not _year_ok(int(v[6:10]), v[10:14]):
+            return False
+        return _ID_CHECK[(sum(map(mul, v[:17].encode(), _ID_WEIGHTS)) - 48 * _ID_WEIGHT_SUM) % 11] == v[17].upper()
     if int(v[:2]) not in _PROVINCES or not _birth_ok(int(v[6:10]), int(v[10:12]), int(v[12:14])):
         return False
     return _ID_CHECK[_weighted(v) % 11] == v[17].upper()
@@ -88,14 +106,28 @@ _USCC_DEPT = frozenset("123456789ANY")
 _USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
 
 
+# Each USCC character → the character whose code is its value (0–30), any other ASCII character →
+# DEL (127): `translate` then `encode` turn an ASCII code into its values as bytes, in C.
+_USCC_VALUES = str.maketrans({chr(i): chr(_USCC_VALUE.get(chr(i), 127)) for i in range(128)})
+_USCC_WEIGHT_SUM = sum(_USCC_WEIGHTS[:17])
+
+
 def uscc_ok(v: str) -> bool:
     v = v.upper()
     if len(v) != 18 or v[0] not in _USCC_DEPT or not v[2:8].isdigit():
         return False
-    try:
-        total = sum(map(mul, map(_USCC_VALUE.__getitem__, v[:17]), _USCC_WEIGHTS))
-    except KeyError:
-        return False
+    if v.isdigit() and v.isascii():  # (most candidates are digits: ID and order numbers)
+        total = sum(map(mul, v[:17].encode(), _USCC_WEIGHTS)) - 48 * _USCC_WEIGHT_SUM
+    elif v.isascii():
+        values = v[:17].translate(_USCC_VALUES).encode()
+        if max(values) > 30:
+            return False
+        total = sum(map(mul, values, _USCC_WEIGHTS))
+    else:
+        try:
+            total = sum(map(mul, map(_USCC_VALUE.__getitem__, v[:17]), _USCC_WEIGHTS))
+        except KeyError:
+            return False
     return v[17] in _USCC_CHARS and _USCC_CHARS[(31 - total % 31) % 31] == v[17]
 
 

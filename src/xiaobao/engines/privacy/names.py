@@ -72,13 +72,11 @@ class PersonName(Recognizer):
         self.stop = frozenset(_chars(gazetteer["name_stop"])) | {"某", "氏"}
         self.not_names = frozenset(gazetteer.get("not_names") or ())
         self.titles = tuple(sorted(gazetteer.get("name_titles") or (), key=len, reverse=True))
-        alts = "|".join(map(re.escape, compound))
-        # Candidates may overlap (向张三 holds both 向张 and 张三), so every surname is tried: the
-        # pattern consumes one character (so that re scans for it in C) and reads the candidate in a
-        # lookahead placed inside a one-character lookbehind, i.e. starting at that character.
-        firsts = _class(surnames + "".join(c[0] for c in compound))
-        self.candidates = re.compile(rf"[{firsts}](?<=(?=({alts}|[{_class(surnames)}])([\u4e00-\u9fff]{{1,2}})).)")
+        # `t.startswith(self.titles, i)` as look-ups of the slices of each title length at i.
+        self.title_words = frozenset(self.titles)
+        self.title_lengths = tuple(sorted({len(w) for w in self.titles}))
         cues = sorted(gazetteer.get("name_cues") or (), key=len, reverse=True)
+        self.candidates = self._candidate_pattern(surnames, compound, cues)
         # A cue is one of these words, then a separator (`cue_sep`) running up to the name, all within
         # the 10 characters before it. `_cued` reads that backwards from the name: looking up the few
         # words that could end at each separator start is cheaper than searching the window for any cue.
@@ -86,6 +84,29 @@ class PersonName(Recognizer):
         self.cue_lengths = tuple(sorted({len(c) for c in cues}))
         self.cue_last = frozenset(c[-1] for c in cues)
         self.cue_sep = re.compile(r"[\"']?\s*(?:[:=是为叫]\s*)?[\"']?\s*")
+
+    def _candidate_pattern(self, surnames: str, compound: list[str], cues: list[str]) -> re.Pattern:
+        """Where a name can start: a surname (a compound one if a Chinese character follows it, else
+        a single one) and one or two Chinese characters; the last group is the given name.
+
+        Candidates may overlap (向张三 holds both 向张 and 张三), so every surname is tried: the
+        pattern consumes the surname's first character (re scans for the class in C) and reads the
+        rest in a lookahead. It also refuses there, with class tests, two things `find` would refuse
+        anyway: a given name opening with a stop character, and a surname inside a run of ordinary
+        characters with nothing before it that could end a cue or a cue's separator (so `_cued`
+        could not hold)."""
+        cjk = "[\u4e00-\u9fff]"
+        firsts = _class(surnames + "".join(c[0] for c in compound))
+        # A compound surname's rest, then a look back at its first character: re skips an
+        # alternative on its first literal, so most cost one comparison.
+        rest = "|".join(f"{re.escape(c[1:])}(?<={re.escape(c)})" for c in compound)
+        sur = (f"(?>(?:{rest})(?={cjk})|" if compound else "(?>") + f"(?<=[{_class(surnames)}])(?={cjk}))"
+        stop = _class("".join(c for c in self.stop if "\u4e00" <= c <= "\u9fff"))
+        not_stop = f"(?![{stop}])" if stop else ""
+        may_precede = _class("".join(self.stop) + "".join(c[-1] for c in cues) + "".join(_SEP_CHARS))
+        word_start = f"(?:(?<!{cjk}.)|(?<=[{may_precede}].))"
+        self.first_class, self.body = firsts, rf"(?={word_start}{sur}{not_stop}({cjk}{{1,2}}))"
+        return re.compile(f"[{firsts}]{self.body}")
 
     def _cued(self, t: str, p: int) -> bool:
         """Does a name cue (姓名：, 借款人, 我叫 …) lie within the 10 characters before p, followed
@@ -107,40 +128,42 @@ class PersonName(Recognizer):
                 return False
             q -= 1
 
-    def _cjk_word(self, t: str, i: int) -> bool:
-        """Does an ordinary CJK character sit at i (so a name ending before i would run on)?"""
-        return i < len(t) and "\u4e00" <= t[i] <= "\u9fff" and t[i] not in self.stop
-
     def _length(self, t: str, p: int, sur: str, given: str, cued: bool) -> tuple[int, bool] | None:
-        """How many given-name characters (the name must end at a boundary), and whether a title follows."""
-        c1 = given[0]
-        if c1 in self.stop or sur + c1 in self.not_names or (len(sur) == 1 and t[p:p + 2] in self.not_names):
-            return None
+        """How many given-name characters (the name must end at a boundary), and whether a title
+        follows. (The candidate is one `find_candidates` kept: its given name does not open with a
+        stop character and the surname and that character are not an ordinary word.)"""
         base = p + len(sur)
         sizes = (2, 1) if len(given) == 2 and given[1] not in self.stop else (1,)
+        words = self.title_words
         for n in sizes:
-            if t.startswith(self.titles, base + n):
-                return n, True
+            i = base + n
+            for k in self.title_lengths:
+                if t[i:i + k] in words:
+                    return n, True
+        stop = self.stop
         for n in sizes:
-            if self._cjk_word(t, base + n):
-                continue
+            i = base + n
+            if i < len(t) and "\u4e00" <= t[i] <= "\u9fff" and t[i] not in stop:
+                continue  # an ordinary Chinese character follows: the name would run on
             if n == 2 and not cued and given[1] not in self.given:
                 continue
             return n, False
         return None
 
     def find(self, scan: Scan) -> list[Hit]:
-        t = scan.text
+        return self.find_candidates(scan.text, ((m.start(), m.start(1), m.group(1))
+                                                for m in self.candidates.finditer(scan.text)))
+
+    def find_candidates(self, t: str, candidates) -> list[Hit]:
+        """The names among the candidates: (start, given name's start, given name) in text order."""
         out: list[Hit] = []
         last_end = -1
-        for m in self.candidates.finditer(t):
-            p = m.start()
+        for p, g, given in candidates:
             if p < last_end:
                 continue
-            sur, given = m.group(1), m.group(2)
-            c1 = given[0]
-            if c1 in self.stop or sur + c1 in self.not_names or (len(sur) == 1 and t[p:p + 2] in self.not_names):
-                continue  # `_length` refuses these whatever the cue: skip the cue search
+            if t[p:g + 1] in self.not_names:
+                continue  # the surname and the next character are an ordinary word (高利贷, 周一)
+            sur = t[p:g]
             if p > 0 and "\u4e00" <= t[p - 1] <= "\u9fff" and t[p - 1] not in self.stop:
                 cued = self._cued(t, p)
                 if not cued:
@@ -187,7 +210,8 @@ class Address(Recognizer):
         # (The class test on the second character spares most positions the trie's wide first branch.)
         firsts = _class("".join(w[0] for w in self.words))
         seconds = f"(?=[{_class(''.join(w[1] for w in self.words))}])" if min(self.lengths) > 1 else ""
-        self.starts = re.compile(rf"[{firsts}]{seconds}(?<=(?={_trie(self.words)}).)")
+        self.first_class, self.body = firsts, f"{seconds}(?<=(?={_trie(self.words)}).)"
+        self.starts = re.compile(f"[{firsts}]{self.body}")
         stop_chars = "的了是我你他她们与及把被给对向说等从去来要想已很"
         chunk = rf"{_cjk_except(stop_chars)}{{0,8}}"
         admin = "|".join(map(re.escape, sorted(gazetteer["admin_suffixes"], key=len, reverse=True)))
@@ -200,6 +224,12 @@ class Address(Recognizer):
         self.strong = re.compile(rf"(?:{street}|{number})$")
         # Between a cue and the address: 住址：, 家住在, and 现居 + 住于 (现居住于 holds the cue 现居).
         self.sep = re.compile(r"[\"']?\s*(?:(?:居?住)?[在于]\s*|[:=是为]\s*)?[\"']?\s*")
+        # `_extend` as one match: segments repeated take the same first-found segment each time
+        # (nothing after them can fail and send re back). After a cue, the separator (atomic: taken
+        # as `sep.match` takes it) and then at least one segment, in group 1.
+        seg = f"(?:{self.segment.pattern})"
+        self.extension = re.compile(f"({seg})+")  # group 1: the last segment, so a second one if it starts later
+        self.after_cue = re.compile(f"(?>{self.sep.pattern})({seg}+)")
 
     def _extend(self, t: str, s: int) -> tuple[int, int]:
         """End of the address starting at s, and how many segments it has."""
@@ -210,13 +240,13 @@ class Address(Recognizer):
                 return end, n
             end, n = m.end(), n + 1
 
-    def occurrences(self, t: str) -> list[tuple[int, str, int]]:
+    def occurrences(self, t: str, starts=None) -> list[tuple[int, str, int]]:
         """(end index, kind, length) of every gazetteer word in t, overlapping ones included, by end
-        and, at one end, longest first (the order an Aho-Corasick pass reports them in)."""
+        and, at one end, longest first (the order an Aho-Corasick pass reports them in). `starts`:
+        where words start, if already found (`scan_names_and_places`)."""
         words, by_prefix, lengths = self.words, self.by_prefix, self.lengths
         out = []
-        for m in self.starts.finditer(t):
-            p = m.start()
+        for p in (m.start() for m in self.starts.finditer(t)) if starts is None else starts:
             for k in by_prefix.get(t[p:p + 2], lengths):
                 kind = words.get(t[p:p + k])
                 if kind:
@@ -225,30 +255,57 @@ class Address(Recognizer):
             out.sort(key=_by_end_longest_first)
         return out
 
-    def find(self, scan: Scan) -> list[Hit]:
+    def find(self, scan: Scan, starts=None) -> list[Hit]:
         t = scan.text
         out: list[Hit] = []
         last_end = -1
-        for end_idx, kind, length in self.occurrences(t):
+        for end_idx, kind, length in self.occurrences(t, starts):
             start = end_idx - length + 1
             if start < last_end:
                 continue
             if kind == "cue":
-                body = self.sep.match(t, end_idx + 1).end()
-                end, n = self._extend(t, body)
-                if n == 0:
-                    continue
-                s = body
+                m = self.after_cue.match(t, end_idx + 1)
+                if m is None:
+                    continue  # no segment after the cue
+                s, end = m.span(1)
             else:
                 if start > 0 and "\u4e00" <= t[start - 1] <= "\u9fff" and t[start - 1] not in "在住于到址自至:：往寄":
                     continue
-                end, n = self._extend(t, end_idx + 1)
+                m = self.extension.match(t, end_idx + 1)
                 s = start
                 # A bare place name ("广东省") locates nobody: ask for a street, number or two more levels.
-                if n == 0 or (n == 1 and not self.strong.search(t, s, end)):
+                if m is None:
                     continue
+                end = m.end()
+                if m.start(1) == end_idx + 1 and not self.strong.search(t, s, end):
+                    continue  # one segment
             if end - s < 4:
                 continue
             out.append(Hit(self.type, s, end, self.spec.score, self.level))
             last_end = end
         return out
+
+
+def joint_pattern(names: PersonName, places: Address) -> re.Pattern:
+    """One pattern for both recognizers' candidates (`scan_names_and_places`): the union of their
+    first-character classes, consumed, then the name candidate's lookahead and the gazetteer word's,
+    each tried (neither consumes): group 1 is a candidate's given name, group 2 or 3 (empty) says
+    a word starts there too, or only a word."""
+    return re.compile(f"[{names.first_class}{places.first_class}](?:{names.body}(?:{places.body}()|)|{places.body}())")
+
+
+def scan_names_and_places(names: PersonName, places: Address, joint: re.Pattern, scan: Scan) -> list[Hit]:
+    """`names.find(scan) + places.find(scan)` from one pass over the text (`joint_pattern`)
+    instead of one each."""
+    t = scan.text
+    candidates, starts = [], []
+    for m in joint.finditer(t):
+        group = m.lastindex
+        if group != 3:
+            candidates.append((m.start(), m.start(1), m.group(1)))
+        if group != 1:
+            starts.append(m.start())
+    out = names.find_candidates(t, candidates) if candidates else []
+    if starts:
+        out += places.find(scan, starts)
+    return out

@@ -6,22 +6,34 @@ Numbers are found once per text as digit runs (digits joined by single spaces or
 whole run, or a whole group sequence within a spaced run, never digits cut out of a longer number.
 A run touching a mask character (138****1234) is a masked value, not a hit.
 
-Speed (the scanner runs every recognizer on every text): patterns open with a character class or a
-literal, which re scans for in C, rather than a lookbehind, which makes re try the whole pattern at
-every position; values that are whole alphanumeric tokens (USCC, passports, permits) share one pass;
-e-mail and IP addresses are found from their '@', '.' or ':'; and no Python work is done for digit
-runs too short to hold a value. Each rewrite matches exactly what the plain pattern did (the PII
-tests and `eval/pii` check this).
+Speed (the scanner runs every recognizer on every text; `bench/pii.py` measures it): a pattern
+scanned over the whole text costs about ten nanoseconds a character even when it opens with a
+character class (re tries a pattern opening with a lookbehind at every position, which costs far
+more), and every call from Python costs as much again as a short text. So:
+- where a value can only start is found in the text's one-byte-per-character ASCII projection
+  (`text.project`, through a `bytes.translate` class table) with `bytes.find`, at memchr speed:
+  runs of nine digits, spaces and dashes for numbers (`scan_numbers`), runs of letters and digits
+  of a token's length for USCC, passports and permits (`scan_token_pass`), a Chinese character
+  before a plate letter for plates; the pattern is matched only there;
+- values that share a kind of start share one pass: the tokens, the cued values (WeChat, QQ,
+  passwords and codes: `scan_cued`), and names with addresses (`names.scan_names_and_places`);
+- e-mail and IP addresses are found from their '@', '.' or ':'; the check digits of candidates
+  are computed with C loops (`checks`), after the cheaper tests that reject most of them.
+Each shortcut finds exactly what the plain pattern found (`tests/unit/test_pii_passes.py` sets each
+against it; the PII tests and `eval/pii` check the rest).
 """
 
 from __future__ import annotations
 
 import re
+import re._constants as _re_constants
+import re._parser as _re_parser
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
 from . import checks
+from .text import project
 
 REGISTRY: dict[str, type[Recognizer]] = {}
 ALPHA = ("ALPHA",)
@@ -48,10 +60,11 @@ class Hit:
 class Scan:
     """One text being scanned: the folded text and cue look-ups before a position."""
 
-    __slots__ = ("_cue_res", "config", "text", "window")
+    __slots__ = ("_cue_res", "ascii", "config", "text", "window")
 
-    def __init__(self, text: str, config, cue_res: dict[str, re.Pattern]):
+    def __init__(self, text: str, config, cue_res: dict[str, re.Pattern], ascii: bytes | None = None):
         self.text = text
+        self.ascii = project(text) if ascii is None else ascii  # see text.project
         self.config = config
         self.window = config.context_window
         self._cue_res = cue_res
@@ -86,7 +99,9 @@ class Recognizer(ABC):
         return self._triggers is None or self._triggers(t) is not None
 
     def gate(self) -> tuple[int, object]:
-        """`wanted` as data the scanner tests inline: (GATE_*, argument)."""
+        """`wanted` as data the scanner tests inline: (GATE_*, argument). GATE_ALPHA: the scanner
+        tests for an ASCII letter once per text; GATE_IN: one substring; GATE_SEARCH: a pattern of
+        the substrings (one search in C); GATE_CALL: `wanted` itself."""
         if self.triggers is ALPHA:
             return GATE_ALPHA, None
         if type(self).wanted is not Recognizer.wanted:
@@ -110,19 +125,36 @@ class Recognizer(ABC):
 
 # Digits are ASCII: `fold` has already mapped full-width ones, and a number written in another
 # script's digits is not a Chinese phone, ID or card (and `\d` would cost a Unicode lookup per character).
-# Digit groups joined by one space or a dash (with optional spaces): possessive, since the longest
-# run is the one wanted and re need not keep a way back (a per-digit alternation with lookaheads
-# cost more than everything else the scan does per number).
-_RUN = re.compile(r"(?<![0-9.])(\+?86[ \-]?)?(\(0[0-9]{2,3}\) ?)?[0-9]++(?:(?: ?- ?| )[0-9]++)*+(?:[Xx](?![A-Za-z0-9]))?")
-# Where a run of at least 9 characters can start (no value is shorter than 9 digits). `_RUN` opens
-# with a lookbehind, so re tries it at every position from Python's side of the engine; this
-# pattern opens with a character class, which re scans for in C, and its lookbehind is placed
-# after that first character ("the character before it is not a digit or dot").
-_LONG_RUN_START = re.compile(r"[0-9+(](?<![0-9.].)[0-9 +\-()Xx]{8}")
-_MIN_RUN = 9
+# A run: digit groups joined by one space or a dash (with optional spaces), an optional `+86` and
+# `(010)` area code before them and an ID's X after. Possessive, since the longest run is the one
+# wanted and re need not keep a way back. Group 3 (empty) takes part only after a separator, so
+# `lastindex` is None for a run of plain digits.
+_RUN = re.compile(r"(?<![0-9.])(\+?86[ \-]?)?(\(0[0-9]{2,3}\) ?)?[0-9]++(?:(?: ?- ?| )()[0-9]++)*+(?:[Xx](?![A-Za-z0-9]))?")
+_MIN_RUN = 9  # characters: no value has fewer than 9 digits
+# `_RUN` where at least `_MIN_RUN` run characters follow: a run that could hold a value. It opens with
+# lookarounds, so re tries it position by position; `scan_numbers` only ever starts it where such a
+# stretch begins, found with `bytes.find` in the text's projection.
+_LONG_RUN = re.compile(rf"(?=[0-9+(][0-9 +\-()Xx]{{{_MIN_RUN - 1}}})" + _RUN.pattern)
+
+
+def class_table(members: bytes, mark: bytes = b"#") -> bytes:
+    """A `bytes.translate` table sending `members` to `mark` and every other byte to '.'."""
+    table = bytearray(b"." * 256)
+    for b in members:
+        table[b] = mark[0]
+    return bytes(table)
+
+
+# `_LONG_RUN`'s run characters, as '#' in a text's projection (`text.project`).
+RUN_CLASS = class_table(b"0123456789 +-()Xx")
+_RUN_CHARS = b"#" * _MIN_RUN
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _MASKS = frozenset("*＊×#")
-_SEPARATORS = frozenset(" -+()")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# What may sit just before or after a run and make it no value (tested further below): one set
+# look-up settles the usual neighbours (Chinese text, punctuation).
+_SUSPECT_BEFORE = _MASKS | _ASCII_LETTERS | {"-"}
+_SUSPECT_AFTER = _MASKS | _ASCII_LETTERS | frozenset("0123456789.")
 # Letters that may sit glued to a number as a label (QQ123…, ID110…, Tel13…); any other letters
 # make the number part of a code (DD2026…, SN…): not PII.
 _LABELS = frozenset({"qq", "id", "tel", "vx", "wx", "no", "mobile", "phone", "card", "cell", "mob", "sfz", "idcard"})
@@ -135,48 +167,12 @@ def _glued_label_ok(t: str, s: int) -> bool:
     return i == s or t[i:s].lower() in _LABELS
 
 
-def _digit_runs(t: str):
-    """(start, end, digits, groups, plus86) of each run of at least `_MIN_RUN` characters that can
-    hold a value, in text order; `groups` is None for a run of plain digits (one group).
+_NOT_DIGITS = str.maketrans("", "", " -()")
 
-    Same runs as `_RUN.finditer` would give (shorter ones hold no value and are not built): the
-    search jumps between possible long-run starts and `_RUN` is matched only there. A jump can land
-    inside a short run the plain scan would have stepped over; the piece matched there is shorter
-    still and ends where that run ends, so the scan resynchronises."""
-    n = len(t)
-    search, match = _LONG_RUN_START.search, _RUN.match
-    pos = 0
-    while True:
-        f = search(t, pos)
-        if f is None:
-            return
-        s = f.start()
-        m = match(t, s)
-        if m is None:
-            pos = s + 1
-            continue
-        e = pos = m.end()
-        if e - s < _MIN_RUN:
-            continue
-        if s:
-            b = t[s - 1]
-            if b in _MASKS:  # 138****1234: a masked value
-                continue
-            if b.isascii() and b.isalpha() and not _glued_label_ok(t, s):
-                continue  # DD2026…, and 138xx…: part of a code or a mask
-            if b == "-" and s > 1 and t[s - 2].isalnum():
-                continue  # tail of a hyphenated code
-        if e < n:
-            a = t[e]
-            if a in _MASKS or a.isascii() and a.isalnum() or a == "." and e + 1 < n and t[e + 1].isdigit():
-                continue  # masked, 123abc / 138xx (a code or a mask), 13800.50 (an amount)
-        seg = m.group()
-        if m.lastindex is None and _SEPARATORS.isdisjoint(seg):  # plain digits: one group, no prefix
-            yield s, e, seg, None, False
-            continue
-        body_start = m.start(2) if m.group(2) else (m.end(1) if m.group(1) else s)
-        groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(t, body_start, e)]
-        yield s, e, "".join(d for _, _, d in groups), groups, bool(m.group(1))
+
+def _groups(t: str, body_start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of each digit group of a spaced run."""
+    return [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(t, body_start, end)]
 
 
 class NumberRecognizer(Recognizer):
@@ -189,72 +185,134 @@ class NumberRecognizer(Recognizer):
     def judge(self, digits: str, scan: Scan, start: int, plus86: bool) -> float | None:
         """The score if `digits` (starting at `start`) is a value of this type, else None."""
 
+    def ceiling(self) -> float:
+        """No score `judge` returns is higher: once a candidate has this much from an earlier
+        recognizer, later ones need not be asked (`_best`). Override if `judge` can return more."""
+        return max(self.spec.score, self.spec.score_without_context)
+
     def find(self, scan: Scan) -> list[Hit]:
         return []  # numbers are dispatched together by `scan_numbers`, so runs are judged once
 
 
 class ByLength(dict):
-    """Digit-string length → the recognizers that can accept it, in their registration order."""
+    """Digit-string length → the recognizers that can accept it, in their registration order, each
+    with the highest score any recognizer after it can give (for `_best`)."""
 
     shortest: int  # no recognizer accepts fewer digits
 
 
 def by_length(recognizers: list[NumberRecognizer]) -> ByLength:
     longest = max((max(r.lengths) for r in recognizers), default=0)
-    table = ByLength((n, tuple(r for r in recognizers if n in r.lengths)) for n in range(longest + 1))
+    table = ByLength()
+    for n in range(longest + 1):
+        recs = [r for r in recognizers if n in r.lengths]
+        table[n] = tuple((r, max((x.ceiling() for x in recs[i + 1:]), default=None)) for i, r in enumerate(recs))
     table.shortest = min((n for n, recs in table.items() if recs), default=0)
     return table
 
 
 def scan_numbers(recognizers: list[NumberRecognizer], scan: Scan, table: ByLength | None = None) -> list[Hit]:
-    """Every numeric hit; `table` is `by_length(recognizers)`, built once by the scanner."""
+    """Every numeric hit; `table` is `by_length(recognizers)`, built once by the scanner.
+
+    Runs: the same `_RUN.finditer` would give, but only those of at least `_MIN_RUN` characters (no
+    shorter one holds a value) are built. The text's projection through `RUN_CLASS` shows where
+    nine run characters start, so `bytes.find` skips (in C) to the first place such a run can start
+    and `_LONG_RUN` is searched from there; it would have found nothing before. A run is not a value
+    when a mask, a letter that is not a label, or a code's hyphen touches it: it is stepped over whole.
+    A run's digits are offered whole to the recognizers that accept their length (`_best`); a spaced
+    run none accepts is split into values group by group (`_split`)."""
     table = table if table is not None else by_length(recognizers)
     shortest = table.shortest
+    get = table.get
     out: list[Hit] = []
-    for start, end, digits, groups, plus86 in _digit_runs(scan.text):
+    t = scan.text
+    n = len(t)
+    search, find = _LONG_RUN.search, scan.ascii.translate(RUN_CLASS).find
+    pos = 0
+    while True:
+        q = find(_RUN_CHARS, pos)
+        if q < 0:
+            return out
+        m = search(t, q)
+        if m is None:
+            return out
+        s, e = m.span()
+        pos = e
+        if e - s < _MIN_RUN:
+            continue
+        if s:
+            b = t[s - 1]
+            if b in _SUSPECT_BEFORE:
+                if b in _MASKS:  # 138****1234: a masked value
+                    continue
+                if b == "-":
+                    if s > 1 and t[s - 2].isalnum():
+                        continue  # tail of a hyphenated code
+                elif not _glued_label_ok(t, s):
+                    continue  # DD2026…, and 138xx…: part of a code or a mask
+        if e < n:
+            a = t[e]
+            if a in _SUSPECT_AFTER and (a != "." or e + 1 < n and t[e + 1].isdigit()):
+                continue  # masked, 123abc / 138xx (a code or a mask), 13800.50 (an amount)
+        if m.lastindex is None:  # plain digits: one group, no prefix
+            digits, body_start, plus86 = m.group(), None, False
+        else:
+            body_start = m.start(2) if m.group(2) else (m.end(1) if m.group(1) else s)
+            # The groups' digits joined: the body without its separators (`_GROUP` keeps digits
+            # and a trailing X; a run holds nothing else but spaces, dashes and an area code's brackets).
+            digits, plus86 = t[body_start:e].translate(_NOT_DIGITS), m.group(1) is not None
         if len(digits) < shortest:
             continue  # a date or a code: too few digits for any value, whole or in groups
-        recs = table.get(len(digits))
-        best = _best(recs, digits, scan, start, plus86) if recs else None
-        if best:
-            rec, score = best
-            out.append(Hit(rec.type, start, end, score, rec.level))
-            continue
-        if groups is None or len(groups) < 2:
-            continue
-        # A spaced run holding several values ("13812345678 15912345678"): cover the groups left to
-        # right with the longest value that starts at each group.
-        i = 0
-        while i < len(groups):
-            found = None
-            digits = ""
-            for j in range(i, min(len(groups), i + 6)):
-                digits += groups[j][2]
-                if len(digits) > 19:
-                    break
-                recs = table.get(len(digits))
-                got = _best(recs, digits, scan, groups[i][0], False) if recs else None
-                if got:
-                    found = (j, got)
-            if found:
-                j, (rec, score) = found
-                out.append(Hit(rec.type, groups[i][0], groups[j][1], score, rec.level))
-                i = j + 1
-            else:
-                i += 1
-    return out
+        recs = get(len(digits))
+        if recs:
+            best, best_score = None, 0.0
+            for rec, rest_ceiling in recs:  # (`_best`, inline: this runs for every number)
+                score = rec.judge(digits, scan, s, plus86)
+                if score is not None and (best is None or score > best_score):
+                    best, best_score = rec, score
+                    if rest_ceiling is None or score >= rest_ceiling:
+                        break
+            if best is not None:
+                out.append(Hit(best.type, s, e, best_score, best.level))
+                continue
+        if body_start is not None:
+            _split(_groups(t, body_start, e), get, scan, out)
+
+
+def _split(groups: list[tuple[int, int, str]], get, scan: Scan, out: list[Hit]) -> None:
+    """A spaced run holding several values ("13812345678 15912345678"): cover the groups left to
+    right with the longest value that starts at each group."""
+    if len(groups) < 2:
+        return
+    i = 0
+    while i < len(groups):
+        found = None
+        digits = ""
+        for j in range(i, min(len(groups), i + 6)):
+            digits += groups[j][2]
+            if len(digits) > 19:
+                break
+            recs = get(len(digits))
+            got = _best(recs, digits, scan, groups[i][0], False) if recs else None
+            if got:
+                found = (j, got)
+        if found:
+            j, (rec, score) = found
+            out.append(Hit(rec.type, groups[i][0], groups[j][1], score, rec.level))
+            i = j + 1
+        else:
+            i += 1
 
 
 def _best(recognizers, digits, scan, start, plus86):
-    if len(recognizers) == 1:
-        rec = recognizers[0]
-        score = rec.judge(digits, scan, start, plus86)
-        return None if score is None else (rec, score)
+    """The (recognizer, score) with the highest score (the earliest on a tie), or None."""
     best = None
-    for rec in recognizers:
+    for rec, rest_ceiling in recognizers:
         score = rec.judge(digits, scan, start, plus86)
         if score is not None and (best is None or score > best[1]):
             best = (rec, score)
+            if rest_ceiling is None or score >= rest_ceiling:
+                return best  # no later recognizer can score higher
     return best
 
 
@@ -396,33 +454,93 @@ class TokenRecognizer(RegexRecognizer):
         super().__init_subclass__(**kw)
         cls.pattern = re.compile(rf"[{cls.first}](?<![0-9A-Za-z].){cls.rest}(?![0-9A-Za-z])")
 
+    def find(self, scan: Scan) -> list[Hit]:
+        return scan_tokens([self], scan)
 
-_TOKEN_PATTERNS: dict[tuple[int, ...], tuple[re.Pattern, dict[str, TokenRecognizer]]] = {}
+
+_ANY_LENGTH = 1 << 20
 
 
-def _token_pattern(recognizers: list[TokenRecognizer]) -> tuple[re.Pattern, dict[str, TokenRecognizer]]:
-    """One pattern for several token recognizers: the union of their first characters (so re scans
-    for it in C), then each one's rest after a lookbehind on its own first characters, behind an
-    empty named group that tells which one matched (`lastgroup`)."""
+def _width(pattern: re.Pattern) -> tuple[int, int]:
+    """The shortest and longest match of `pattern` (re's own parse; any length if it cannot say)."""
+    try:
+        lo, hi = _re_parser.parse(pattern.pattern, pattern.flags).getwidth()
+    except (AttributeError, TypeError, ValueError, re.error):  # (re's parser is internal: should it change, only this shortcut is lost)
+        return 1, _ANY_LENGTH
+    return max(lo, 1), min(hi, _ANY_LENGTH)
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenPass:
+    pattern: re.Pattern
+    by_group: dict[str, TokenRecognizer]
+    needle: bytes  # as many alphanumerics as the shortest token has characters
+    shortest: int
+    lengths: dict[str, frozenset[int] | range]  # first character → lengths of the tokens that can open with it
+
+
+_TOKEN_PASSES: dict[tuple[int, ...], _TokenPass] = {}
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+ALNUM_CLASS = class_table(_ALNUM.encode())
+# `bytes.translate(None, ALPHA_CLASS)` keeps only a projection's ASCII letters.
+ALPHA_CLASS = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+
+
+def token_pass(recognizers: list[TokenRecognizer]) -> _TokenPass:
+    """One pattern for several token recognizers: the union of their first characters, then each
+    one's rest after a lookbehind on its own first characters, behind an empty named group that
+    tells which one matched (`lastgroup`); and, for each first character, the token lengths any of
+    them can match (from the patterns' widths), so that no other run is offered to the pattern."""
     key = tuple(map(id, recognizers))
-    got = _TOKEN_PATTERNS.get(key)
+    got = _TOKEN_PASSES.get(key)
     if got is None:
         union = "".join(r.first for r in recognizers)
         alts = "|".join(rf"(?<=[{r.first}])(?P<t{i}>){r.rest}" for i, r in enumerate(recognizers))
-        got = _TOKEN_PATTERNS[key] = (re.compile(rf"[{union}](?<![0-9A-Za-z].)(?:{alts})(?![0-9A-Za-z])"),
-                                      {f"t{i}": r for i, r in enumerate(recognizers)})
+        pattern = re.compile(rf"[{union}](?<![0-9A-Za-z].)(?:{alts})(?![0-9A-Za-z])")
+        lengths: dict[str, frozenset[int] | range] = {}
+        for r in recognizers:
+            lo, hi = _width(r.pattern)
+            opens = re.compile(f"[{r.first}]").fullmatch
+            for c in filter(opens, _ALNUM):
+                lengths[c] = range(1, _ANY_LENGTH) if hi >= _ANY_LENGTH or isinstance(lengths.get(c), range) \
+                    else frozenset(range(lo, hi + 1)) | lengths.get(c, frozenset())
+        shortest = min(min(v) for v in lengths.values())
+        got = _TOKEN_PASSES[key] = _TokenPass(pattern, {f"t{i}": r for i, r in enumerate(recognizers)},
+                                              b"#" * shortest, shortest, lengths)
     return got
 
 
 def scan_tokens(recognizers: list[TokenRecognizer], scan: Scan) -> list[Hit]:
-    """The hits each recognizer's own `find` would give, from one pass for all of them."""
-    pattern, by_group = _token_pattern(recognizers)
+    """The hits each recognizer's own pattern would give over the text, for all of them at once."""
+    return scan_token_pass(token_pass(recognizers), scan)
+
+
+def scan_token_pass(tp: _TokenPass, scan: Scan) -> list[Hit]:
+    """`scan_tokens` for the recognizers of `tp` (`token_pass`).
+
+    A token is a whole run of ASCII letters and digits (the pattern's lookarounds say so), so it can
+    only start where such a run starts: the runs long enough are found in the text's alphanumeric
+    projection with `bytes.find`, and the pattern is matched only at the start of a run whose first
+    character and length some token can have, instead of being tried at every character of the text."""
+    t = scan.text
+    find = scan.ascii.translate(ALNUM_CLASS).find  # each ASCII letter or digit as '#', the rest '.'
+    needle, shortest, lengths, match, by_group = tp.needle, tp.shortest, tp.lengths, tp.pattern.match, tp.by_group
     out: list[Hit] = []
-    for m in pattern.finditer(scan.text):
-        h = by_group[m.lastgroup].accept(m, scan)
-        if h:
-            out.append(h)
-    return out
+    pos = 0
+    while True:
+        start = find(needle, pos)
+        if start < 0:
+            return out
+        end = find(b".", start + shortest)
+        if end < 0:
+            end = len(t)
+        if end - start in lengths.get(t[start], ()):
+            m = match(t, start)
+            if m is not None:
+                h = by_group[m.lastgroup].accept(m, scan)
+                if h:
+                    out.append(h)
+        pos = end
 
 
 @register
@@ -497,6 +615,31 @@ class LicensePlate(RegexRecognizer):
             return None
         return self.hit(*m.span())
 
+    def find(self, scan):
+        """The pattern's matches, tried only where a Chinese character is followed by a plate
+        letter: found with `bytes.find` in the projection, where the character is a '?' (and the
+        province test is the pattern's own), instead of re scanning for a province character."""
+        t, match, accept = scan.text, self.pattern.match, self.accept
+        find = scan.ascii.translate(_PLATE_CLASS).find
+        out: list[Hit] = []
+        pos = 0
+        while True:
+            q = find(b"?L", pos)
+            if q < 0:
+                return out
+            m = match(t, q)
+            if m is None:
+                pos = q + 1
+                continue
+            h = accept(m, scan)
+            if h:
+                out.append(h)
+            pos = m.end()
+
+
+# A projection's non-ASCII characters ('?') and plate letters ('L'); anything else '.'.
+_PLATE_CLASS = bytes(63 if b == 63 else 76 if 65 <= b <= 90 and b not in b"IO" else 46 for b in range(256))
+
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 
@@ -540,10 +683,87 @@ class IpAddress(Recognizer):
 
 
 class CuedRecognizer(RegexRecognizer):
-    """A value that is PII only after its cue word (微信号：…, QQ …, 验证码 …): group 1 is the value."""
+    """A value that is PII only after its cue word (微信号：…, QQ …, 验证码 …): group 1 is the value,
+    and the pattern's only group. The scanner finds all of them in one pass (`scan_cued`)."""
 
     def accept(self, m, scan):
-        return self.hit(*m.span(1))
+        return self.value_hit(*m.span(1))
+
+    def value_hit(self, start: int, end: int) -> Hit:
+        return self.hit(start, end)
+
+
+def _first_chars(pattern: re.Pattern) -> set[str] | None:
+    """The characters a match of `pattern` can open with, read from its parsed form (a class, a
+    literal, or an alternation of those); None if it opens otherwise."""
+    def first(items) -> set[str] | None:
+        if not items:
+            return None
+        op, av = items[0]
+        if op is _re_constants.LITERAL:
+            return {chr(av)}
+        if op is _re_constants.IN:
+            out = set()
+            for kind, arg in av:
+                if kind is _re_constants.LITERAL:
+                    out.add(chr(arg))
+                elif kind is _re_constants.RANGE and arg[1] - arg[0] < 256:
+                    out.update(map(chr, range(arg[0], arg[1] + 1)))
+                else:
+                    return None
+            return out
+        if op is _re_constants.BRANCH:
+            out = set()
+            for alt in av[1]:
+                got = first(alt)
+                if got is None:
+                    return None
+                out |= got
+            return out
+        if op is _re_constants.SUBPATTERN:
+            return first(av[3])
+        return None
+    try:
+        return first(_re_parser.parse(pattern.pattern, pattern.flags).data)
+    except (AttributeError, TypeError, ValueError, re.error):  # (re's parser is internal: if it changes, the cued types are scanned one by one)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _CuedPass:
+    pattern: re.Pattern
+    recognizers: tuple[CuedRecognizer, ...]  # by `lastindex // 2 - 1`
+
+
+def cued_pass(recognizers: list[CuedRecognizer]) -> _CuedPass | None:
+    """One pattern for several cued recognizers whose matches open with different characters (so at
+    most one can match at a place): the union of those characters, consumed, then each pattern
+    read from that character in a lookahead, followed by an empty group. A match of the pass is a
+    match of one recognizer's pattern starting there: `lastindex` (the empty group) tells which and
+    where it ends, the group before it is the value. None if the patterns do not allow this."""
+    firsts = [_first_chars(r.pattern) for r in recognizers]
+    if any(f is None for f in firsts) or sum(map(len, firsts)) != len(set().union(*firsts)) \
+            or any(r.pattern.groups != 1 for r in recognizers):
+        return None
+    union = "".join(re.escape(c) for c in sorted(set().union(*firsts)))
+    alts = "|".join(f"(?:{r.pattern.pattern})()" for r in recognizers)
+    return _CuedPass(re.compile(f"[{union}](?<=(?={alts}).)"), tuple(recognizers))
+
+
+def scan_cued(cp: _CuedPass, scan: Scan) -> list[Hit]:
+    """The hits each recognizer's own `find` would give (`cued_pass`): a recognizer's matches do not
+    overlap one another, as its own scan would have stepped over them."""
+    out: list[Hit] = []
+    last_end = [0] * len(cp.recognizers)
+    for m in cp.pattern.finditer(scan.text):
+        end_group = m.lastindex
+        i = end_group // 2 - 1
+        start = m.start()
+        if start < last_end[i]:
+            continue
+        last_end[i] = m.end(end_group)
+        out.append(cp.recognizers[i].value_hit(*m.span(end_group - 1)))
+    return out
 
 
 @register
@@ -562,8 +782,8 @@ class QqNumber(CuedRecognizer):
     type = "QQ_NUMBER"
     pattern = re.compile(r"[Qq扣企](?<![A-Za-z].)(?:(?<=Q)Q|(?<=q)q|(?<=Q)q|(?<=扣)扣|(?<=企)鹅号?)(?:号码|号|群)?\s*(?::|=|是|为)?\s*([1-9]\d{4,10})(?!\d)")
 
-    def accept(self, m, scan):
-        return Hit(self.type, *m.span(1), 0.97, self.level)  # the cue makes it QQ even if it looks like a phone
+    def value_hit(self, start, end):
+        return Hit(self.type, start, end, 0.97, self.level)  # the cue makes it QQ even if it looks like a phone
 
 
 @register

@@ -1,43 +1,56 @@
 """The scanner: every registered recognizer over one text, overlaps resolved, hits as Findings.
 
 `Scanner.scan(text)` returns `Hit`s (type, offsets into the ORIGINAL text, score, JR/T 0171 level);
-`findings(text)` the same as `Finding`s with the rule's citation and a masked value as evidence.
+`findings(text)` the same as `Finding`s with the rule's citation and a masked value as evidence;
+`scan_many(texts)` the same as `scan` text by text, faster.
+
+A text is folded and projected once (`text.fold_project`); recognizers whose values open alike are
+run as one pass (numbers, tokens, cued values, names with addresses: see `recognizers`); a
+recognizer's gate (`Recognizer.gate`: a letter, a cue word …) is tested before its pass, or for a
+shared pass, on the hits it gave.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import attrgetter
 
 from ...domain.finding import Finding, Span
-from . import names  # noqa: F401  (registers PERSON_NAME and ADDRESS)
 from .config import RecognizerConfig, load_config
+from .names import (  # (importing names registers PERSON_NAME and ADDRESS)
+    Address,
+    PersonName,
+    joint_pattern,
+    scan_names_and_places,
+)
 from .recognizers import (
-    ALPHA,
+    ALPHA_CLASS,
     GATE_ALPHA,
     GATE_CALL,
     GATE_IN,
+    GATE_NONE,
     GATE_SEARCH,
     REGISTRY,
+    CuedRecognizer,
     Hit,
     NumberRecognizer,
     Scan,
     TokenRecognizer,
     by_length,
+    cued_pass,
+    scan_cued,
     scan_numbers,
-    scan_tokens,
+    scan_token_pass,
+    token_pass,
 )
-from .text import fold
+from .text import fold_project
 
 ALL_TYPES = ("CN_ID_CARD", "CN_MOBILE", "CN_LANDLINE", "BANK_CARD", "EMAIL", "CN_USCC", "CN_PASSPORT",
              "CN_HK_MACAU_PERMIT", "CN_TAIWAN_PERMIT", "LICENSE_PLATE", "IP_ADDRESS", "WECHAT_ID", "QQ_NUMBER",
              "AUTH_SECRET", "PERSON_NAME", "ADDRESS")
 _NEEDS_GAZETTEER = {"PERSON_NAME", "ADDRESS"}
 _DIGIT = re.compile(r"[0-9０-９]")
-_ALPHA = re.compile(r"[A-Za-z]")
-# What a text must hold for `scan` to have run these recognizers on it (their own patterns do not
-# ask for it: an all-digit USCC without any letter in the text, an IPv6 of letters in a digit-free one).
-_PER_TEXT_GATE = {"CN_USCC": re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]"), "IP_ADDRESS": _DIGIT}
 
 
 class Scanner:
@@ -55,7 +68,34 @@ class Scanner:
             (self.numbers if isinstance(rec, NumberRecognizer) else self.others).append(rec)
         # Recognizers that need a digit are skipped for texts without one (most chat lines).
         self.digit_free = [r for r in self.others if r.type in _NEEDS_GAZETTEER or r.type in ("EMAIL", "WECHAT_ID")]
-        self.plan = [(r, *r.gate(), isinstance(r, TokenRecognizer)) for r in self.others]
+        self.gates = {r.type: r.gate() for r in self.others}
+        # Cued recognizers (微信号：…, QQ …, 验证码 …) are found in one pass for all of them
+        # (`cued_pass`), their gates tested only for the hits; token recognizers in another; the
+        # rest one by one, in registration order.
+        cued = [r for r in self.others if isinstance(r, CuedRecognizer)]
+        self.cued_pass = cued_pass(cued) if cued else None
+        together = (TokenRecognizer, CuedRecognizer) if self.cued_pass else (TokenRecognizer,)
+        # Names and addresses, when both are scanned for, from one pass (`scan_names_and_places`).
+        name = next((r for r in self.others if isinstance(r, PersonName) and self.gates[r.type][0] == GATE_NONE), None)
+        place = next((r for r in self.others if isinstance(r, Address) and self.gates[r.type][0] == GATE_NONE), None)
+        self.names_places = (name, place, joint_pattern(name, place)) if name and place else None
+        if self.names_places:
+            together += (PersonName, Address)
+        self.plan = [(r, self.gates[r.type]) for r in self.others if not isinstance(r, together)]
+        # (A text without digits is asked about few types: WeChat's own pattern after its gate
+        # costs less there than the pass for all cued types.)
+        self.digit_free_plan = [(r, self.gates[r.type]) for r in self.digit_free
+                                if not isinstance(r, (PersonName, Address) if self.names_places else ())]
+        self.token_plan = [(r, self.gates[r.type]) for r in self.others if isinstance(r, TokenRecognizer)]
+        # Types whose hits in a batch (`scan_many`) are checked against their own text's gates.
+        self._digit_free_types = frozenset(r.type for r in self.digit_free)
+        self._per_text_types = frozenset(r.type for r in self.others if self.gates[r.type][0] != GATE_NONE
+                                         or r.type not in self._digit_free_types)
+        self._token_passes: dict[int, object] = {}  # which token recognizers run (bits) → their pass
+        bits = [(1 << i, gate) for i, (_, gate) in enumerate(self.token_plan)]
+        self._token_always = sum(bit for bit, gate in bits if gate[0] == GATE_NONE)
+        self._token_alpha = sum(bit for bit, gate in bits if gate[0] == GATE_ALPHA)
+        self._token_tested = [(bit, gate) for bit, gate in bits if gate[0] not in (GATE_NONE, GATE_ALPHA)]
         self.by_length = by_length(self.numbers)
         # Where overlapping hits tie on score and length, the earlier recognizer wins: numbers, then
         # the others in registration order (hits are not produced in that order any more).
@@ -76,16 +116,17 @@ class Scanner:
     def scan(self, text: str) -> list[Hit]:
         if not text:
             return []
-        return self._scan_folded(fold(text))
+        return self._scan_folded(*fold_project(text))
 
     def scan_many(self, texts: Iterable[str], batch: int = 256) -> list[list[Hit]]:
         """`[self.scan(t) for t in texts]`, faster: texts are scanned `batch` at a time as one string.
 
         They are joined with runs of NUL characters longer than any look-back window (cue words,
         context): no pattern matches a NUL or reads across one, so each text is seen as if alone.
-        Two gates are per text and are re-applied to the joined result: an all-digit USCC needs an
-        ASCII letter somewhere in its own text, and an IP (an IPv6 of letters only) a digit.
-        Texts holding a NUL themselves are scanned alone."""
+        What `scan` tests of a whole text before running a recognizer (a digit for any but names,
+        addresses, e-mail and WeChat; a letter for an all-digit USCC; a cue word for WeChat …) is
+        tested again on each hit's own text (`_gate_passes`). Texts holding a NUL themselves are
+        scanned alone."""
         out: list[list[Hit]] = []
         group: list[str] = []
         for text in texts:
@@ -111,30 +152,55 @@ class Scanner:
         for text in texts:
             starts.append(pos)
             pos += len(text) + len(sep)
-        joined = fold(sep.join(texts))
+        t, a = fold_project(sep.join(texts))
         per_text: list[list[Hit]] = [[] for _ in texts]
         i, n = 0, len(texts)
-        for h in self._scan_folded(joined):  # in text order
+        checked: dict[tuple[int, str], bool] = {}
+        gated = self._per_text_types
+        for h in self._scan_folded(t, a):  # in text order
             while i + 1 < n and h.start >= starts[i + 1]:
                 i += 1
-            if h.type in _PER_TEXT_GATE and not _PER_TEXT_GATE[h.type].search(texts[i]):
-                continue
             off = starts[i]
+            if h.type in gated:
+                ok = checked.get((i, h.type))
+                if ok is None:
+                    ok = checked[i, h.type] = self._gate_passes(h, t, a, off, off + len(texts[i]))
+                if not ok:
+                    continue
             h.start -= off
             h.end -= off
             per_text[i].append(h)
         return per_text
 
-    def _scan_folded(self, t: str) -> list[Hit]:
-        scan = Scan(t, self.config, self.cue_res)
+    def _gate_passes(self, h: Hit, t: str, a: bytes, start: int, end: int) -> bool:
+        """Would `scan` have run the recognizer of `h` on the text at t[start:end] alone? (Gates are
+        tested on a batch's joined text; a hit is kept only if its own text passes them too.)"""
+        if h.type not in self._digit_free_types and _DIGIT.search(t, h.start, h.end) is None \
+                and _DIGIT.search(t, start, end) is None:  # (a digit in the hit itself will do)
+            return False
+        gate = self.gates[h.type]
+        return gate[0] == GATE_NONE or _passes(gate, t[start:end], a[start:end])
+
+    def _scan_folded(self, t: str, ascii: bytes) -> list[Hit]:
+        scan = Scan(t, self.config, self.cue_res, ascii)
         if _DIGIT.search(t) is None:
-            hits = [h for r in self.digit_free if not r.triggers or r.triggers is ALPHA or r.wanted(t)
-                    for h in r.find(scan)]
+            hits = []
+            for r, (gate, arg) in self.digit_free_plan:
+                if gate == GATE_IN:
+                    if arg not in t:
+                        continue
+                elif gate == GATE_SEARCH:
+                    if arg(t) is None:
+                        continue
+                elif gate != GATE_NONE and not _passes((gate, arg), t, ascii):
+                    continue
+                hits.extend(r.find(scan))
+            if self.names_places:
+                hits.extend(scan_names_and_places(*self.names_places, scan))
         else:
+            alpha = bool(ascii.translate(None, ALPHA_CLASS))  # an ASCII letter (the others deleted)
             hits = scan_numbers(self.numbers, scan, self.by_length) if self.numbers else []
-            alpha = None
-            tokens = []
-            for r, gate, arg, is_token in self.plan:
+            for r, (gate, arg) in self.plan:
                 if gate == GATE_IN:
                     if arg not in t:
                         continue
@@ -142,19 +208,49 @@ class Scanner:
                     if arg(t) is None:
                         continue
                 elif gate == GATE_ALPHA:
-                    if alpha is None:
-                        alpha = _ALPHA.search(t) is not None
                     if not alpha:
                         continue
                 elif gate == GATE_CALL and not arg(t):
                     continue
-                if is_token:
-                    tokens.append(r)
-                else:
-                    hits.extend(r.find(scan))
-            if tokens:
-                hits.extend(scan_tokens(tokens, scan))
+                hits.extend(r.find(scan))
+            if self.names_places:
+                hits.extend(scan_names_and_places(*self.names_places, scan))
+            if self.cued_pass:
+                hits.extend(self._cued(scan, alpha))
+            if self.token_plan:
+                mask = self._token_always | (self._token_alpha if alpha else 0)
+                for bit, (gate, arg) in self._token_tested:
+                    if gate == GATE_IN:
+                        passed = arg in t
+                    elif gate == GATE_SEARCH:
+                        passed = arg(t) is not None
+                    else:
+                        passed = _passes((gate, arg), t, ascii)
+                    if passed:
+                        mask |= bit
+                if mask:
+                    tp = self._token_passes.get(mask)
+                    if tp is None:
+                        tp = self._token_passes[mask] = token_pass([r for i, (r, _) in enumerate(self.token_plan)
+                                                                    if mask >> i & 1])
+                    hits.extend(scan_token_pass(tp, scan))
         return resolve(hits, self.min_score, self.rank)
+
+    def _cued(self, scan: Scan, alpha: bool) -> list[Hit]:
+        """The cued recognizers' hits, each kept if its recognizer's gate lets the text through
+        (tested once per type, only for texts with a hit: the same as testing before a scan)."""
+        hits = scan_cued(self.cued_pass, scan)
+        if not hits:
+            return hits
+        ok: dict[str, bool] = {}
+        out = []
+        for h in hits:
+            passed = ok.get(h.type)
+            if passed is None:
+                passed = ok[h.type] = _passes(self.gates[h.type], scan.text, scan.ascii, alpha)
+            if passed:
+                out.append(h)
+        return out
 
     def findings(self, text: str) -> list[Finding]:
         from .operators import mask_value
@@ -168,6 +264,20 @@ class Scanner:
                 evidence={"level": h.level, "masked": mask_value(h.type, text[h.start:h.end])},
                 message=f"{spec.name_zh}（{h.level}）"))
         return out
+
+
+def _passes(gate: tuple[int, object], t: str, ascii: bytes, alpha: bool | None = None) -> bool:
+    """Does the folded text `t` (projection `ascii`) pass a recognizer's gate (`Recognizer.gate`)?"""
+    kind, arg = gate
+    if kind == GATE_NONE:
+        return True
+    if kind == GATE_IN:
+        return arg in t
+    if kind == GATE_SEARCH:
+        return arg(t) is not None
+    if kind == GATE_ALPHA:
+        return bool(ascii.translate(None, ALPHA_CLASS)) if alpha is None else alpha
+    return arg(t)
 
 
 def resolve(hits: list[Hit], min_score: float, rank: dict[str, int] | None = None) -> list[Hit]:
@@ -205,8 +315,7 @@ def _settle(hits: list[Hit], rank: dict[str, int]) -> list[Hit]:
     return kept
 
 
-def _start(h: Hit) -> int:
-    return h.start
+_start = attrgetter("start")
 
 
 _default: Scanner | None = None
