@@ -3,12 +3,14 @@ calibrated by temperature scaling fitted on out-of-fold scores, saved as a plain
 
 Why this shape: Chinese needs no segmenter for character n-grams (jieba word features measured no
 better on the 黑猫 set, docs/classify.md); the linear model trains in seconds on CPU and predicts
-thousands of complaints a second. Calibration is one number T: p = softmax((x·Wᵀ + b) / T), with T
-chosen to minimise the log-loss of scores the model gave to folds it was not trained on. Dividing
-by a positive T never changes which class ranks first, so calibration costs no accuracy (the earlier
-one-vs-rest sigmoid calibration moved argmaxes and cost about 0.02 macro-F1 on the 黑猫 set). The
-stored file is numbers only — an npz read with allow_pickle=False, never a pickle. Files written by
-the earlier sigmoid-calibrated version (format /1) still load and predict as before.
+thousands of complaints a second (the TF-IDF row is computed by `CharNgramScorer`: the very numbers
+scikit-learn's vectorizer gives, without its per-call overhead). Calibration is one number T:
+p = softmax((x·Wᵀ + b) / T), with T chosen to minimise the log-loss of scores the model gave to folds
+it was not trained on. Dividing by a positive T never changes which class ranks first, so calibration
+costs no accuracy (the earlier one-vs-rest sigmoid calibration moved argmaxes and cost about 0.02
+macro-F1 on the 黑猫 set). The stored file is numbers only — an npz read with allow_pickle=False, never
+a pickle. Files written by the earlier sigmoid-calibrated version (format /1) still load and predict
+as before.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,10 +60,20 @@ class LinearTextModel:
     cal_a: np.ndarray | None = None
     cal_b: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    _vectorizer: Any = field(default=None, repr=False)
+    _vectorizer: Any = field(default=None, repr=False)  # scikit-learn's, built only if asked for (`_vec`)
+    _scorer: Any = field(default=None, repr=False, compare=False)  # the prediction path (`_features`)
 
     # -- prediction --------------------------------------------------------------------------
+    def _features(self) -> CharNgramScorer:
+        """The scorer predictions go through, built on first use (and again if the arrays were replaced)."""
+        s = self._scorer
+        if s is None or not s.built_from(self.vocabulary, self.idf, self.coef, self.ngram):
+            s = self._scorer = CharNgramScorer(self.vocabulary, self.idf, self.coef, self.ngram)
+        return s
+
     def _vec(self):
+        """scikit-learn's TfidfVectorizer over the stored vocabulary and idf: the definition of the features
+        (`CharNgramScorer` computes the same numbers without it; the tests hold the two together)."""
         if self._vectorizer is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -72,9 +85,13 @@ class LinearTextModel:
         return self._vectorizer
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """The linear scores x·Wᵀ + b (one column for two classes, as scikit-learn)."""
-        x = self._vec().transform(list(texts))
-        return np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
+        """The linear scores x·Wᵀ + b (one column for two classes, as scikit-learn); x is what `_vec()`
+        would give, computed by `CharNgramScorer`."""
+        if isinstance(texts, str):  # a string is not a batch of one-character texts (scikit-learn refused it too)
+            raise TypeError("需要文本的序列，而不是单个字符串")
+        if not isinstance(texts, (list, tuple)):
+            texts = list(texts)
+        return self._features().scores(texts).astype(np.float64) + self.intercept
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, rows summing to 1, columns in `self.classes` order."""
@@ -130,6 +147,242 @@ class LinearTextModel:
 
     def digest(self) -> str:
         return hashlib.sha256(self.to_bytes()).hexdigest()
+
+
+# -- the features, without scikit-learn's per-call overhead -----------------------------------------
+_WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's _VectorizerMixin._white_spaces
+_BITS = 21  # a code point + 1 (1 … 0x110000) takes 21 bits: up to three of them pack into one int64
+_ONE_BY_ONE_UP_TO = 3  # batches this small go text by text through numpy; larger ones through scipy.sparse
+
+
+def _code_points(text: str) -> np.ndarray:
+    """Each character's code point + 1, so that 0 can mean 'no character'."""
+    a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    a += 1
+    return a
+
+
+class CharNgramScorer:
+    """x·Wᵀ for a batch of texts, where x is exactly the row scikit-learn's
+
+        TfidfVectorizer(analyzer="char", ngram_range=ngram, sublinear_tf=True, lowercase=False,
+                        preprocessor=normalize, vocabulary=vocabulary, dtype=float32), idf_ = idf
+
+    gives (`LinearTextModel._vec`) and W is the stored coef: the same steps, in the same order and
+    precision, so the scores are the same numbers, not merely close. normalize; whitespace runs → one
+    space (`_char_ngrams`, which does not strip); every n-gram for n in the range and n ≤ length; counts
+    of those in the vocabulary; tf = log(count) + 1 in float32; × idf; ÷ the row's L2 norm, the squares
+    summed in float64 in column order (sklearn's inplace_csr_row_normalize_l2); then Σ tf-idf × W over
+    the columns in ascending order, in W's precision (scipy's csr_matvecs). What it leaves out is the
+    per-call work around that — validating parameters and input, building and checking sparse matrices,
+    the copy of coef.T scipy makes for every product — which cost more than the features themselves when
+    intake predicts one complaint per call.
+
+    Lookup: for n ≤ 3 an n-gram packs into one int64, code points left-aligned 21 bits apiece, so the
+    packed keys sort as the strings do (a vocabulary stored in sorted order, as `train` writes it, then
+    needs no reordering). A text's packed n-grams are sorted, counted and found with one `searchsorted`
+    in the sorted packed vocabulary, instead of one Python dict lookup per n-gram. A longer n-gram range
+    (not trained by default) falls back to a dict.
+
+    Up to three texts are scored one by one in numpy alone (the sequential sums as cumulative sums); a
+    larger batch becomes one CSR matrix and uses scipy's products, the kernels scikit-learn's path ends in.
+    Cost: building it packs the vocabulary (about 10 ms for 94k terms) and keeps a transposed copy of W."""
+
+    def __init__(self, vocabulary: Sequence[str], idf: np.ndarray, coef: np.ndarray, ngram: tuple[int, int]):
+        lo, hi = int(ngram[0]), int(ngram[1])
+        if not 1 <= lo <= hi:
+            raise ModelError(f"n-gram 范围无效：{tuple(ngram)}")
+        self._source = (vocabulary, idf, coef, tuple(ngram))
+        self.lo, self.hi = lo, hi
+        self.n_features = len(vocabulary)
+        self.idf = np.asarray(idf)
+        self.coef = np.ascontiguousarray(coef)  # (rows, features): one text gathers its columns
+        self.coef_t = np.ascontiguousarray(self.coef.T)  # (features, rows): what scipy's product reads
+        self.n_rows = self.coef.shape[0]
+        self.dtype = np.result_type(np.float32, self.coef_t.dtype)  # that of x @ coef.T in sklearn's path
+        self.packed = hi <= 3
+        self.index: dict[str, int] = {} if self.packed else {t: i for i, t in enumerate(vocabulary)}
+        self.keys, self.cols = self._packed_vocabulary(vocabulary) if self.packed else (None, None)
+        self.in_order = bool(self.packed and np.all(self.cols[1:] > self.cols[:-1]))
+        self._ones: np.ndarray | None = None
+
+    def built_from(self, vocabulary, idf, coef, ngram) -> bool:
+        v, i, c, n = self._source
+        return v is vocabulary and i is idf and c is coef and n == tuple(ngram)
+
+    def _packed_vocabulary(self, vocabulary: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        lens = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        cps = _code_points("".join(vocabulary))
+        starts = np.cumsum(lens) - lens
+        keys = np.zeros(lens.size, dtype=np.int64)
+        for j in range(3):
+            has = np.flatnonzero(lens > j)
+            keys[has] |= cps[starts[has] + j] << (_BITS * (2 - j))
+        usable = np.flatnonzero((lens >= self.lo) & (lens <= self.hi))  # no other term is ever an n-gram here
+        order = np.argsort(keys[usable], kind="stable")
+        return keys[usable][order], usable[order]
+
+    # -- text → (column, count) ----------------------------------------------------------------------
+    @staticmethod
+    def _prepared(text: str) -> str:
+        return _WHITE_SPACES.sub(" ", normalize(text))  # sklearn: preprocessor, then _char_ngrams' first step
+
+    def _packed_ngrams(self, a: np.ndarray, remaining: np.ndarray | None = None) -> tuple[list[np.ndarray], list]:
+        """The packed n-grams of code points `a` and the positions they start at. `a` is one text, or
+        several end to end with `remaining[p]` = characters from p to the end of p's text, so that no
+        n-gram spans two texts."""
+        size, grams, starts = a.size, [], []
+        g = a << (2 * _BITS)
+        for n in range(1, self.hi + 1):
+            if size < n:
+                break
+            if n > 1:
+                g = g[:-1] | (a[n - 1:] << (_BITS * (3 - n)))
+            if n < self.lo:
+                continue
+            if remaining is None:
+                grams.append(g)
+            elif n == 1:
+                grams.append(g)
+                starts.append(slice(None))
+            else:
+                ok = np.flatnonzero(remaining[:size - n + 1] >= n)
+                grams.append(g[ok])
+                starts.append(ok)
+        return grams, starts
+
+    @staticmethod
+    def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct values of a sorted array, and how often each occurs."""
+        if not ids.size:
+            return ids, np.zeros(0, dtype=np.int64)
+        edge = np.empty(ids.size + 1, dtype=bool)  # where a run of equal values starts, and the end
+        edge[0] = edge[-1] = True
+        np.not_equal(ids[1:], ids[:-1], out=edge[1:-1])
+        at = np.flatnonzero(edge)
+        return ids[at[:-1]], at[1:] - at[:-1]
+
+    def _find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which of `keys` are in the vocabulary, their columns)."""
+        if not self.keys.size or not keys.size:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        i = np.searchsorted(self.keys, keys)
+        np.minimum(i, self.keys.size - 1, out=i)
+        hit = np.flatnonzero(self.keys[i] == keys)
+        return hit, self.cols[i[hit]]
+
+    def _dict_counts(self, t: str) -> tuple[np.ndarray, np.ndarray]:
+        # sklearn's _char_ngrams and vocabulary lookup as they are (an n-gram range beyond 3)
+        get, counts = self.index.get, Counter()
+        for n in range(self.lo, min(self.hi + 1, len(t) + 1)):
+            counts.update(j for j in map(get, [t[i:i + n] for i in range(len(t) - n + 1)]) if j is not None)
+        cols = sorted(counts)
+        return (np.array(cols, dtype=np.int64).reshape(-1),
+                np.array([counts[c] for c in cols], dtype=np.int64).reshape(-1))
+
+    def counts_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns ascending, counts) of one text: its row of the count matrix sklearn builds."""
+        t = self._prepared(text)
+        if not self.packed:
+            return self._dict_counts(t)
+        grams, _ = self._packed_ngrams(_code_points(t))
+        if not grams:
+            return self._counted(np.zeros(0, dtype=np.int64))
+        keys = np.concatenate(grams)
+        keys.sort()
+        keys, counts = self._counted(keys)
+        hit, cols = self._find(keys)
+        counts = counts[hit]
+        if not self.in_order:
+            o = np.argsort(cols)
+            cols, counts = cols[o], counts[o]
+        return cols, counts
+
+    def counts_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The count matrix of a batch as CSR (indptr, columns ascending within a row, counts)."""
+        n = len(texts)
+        prepared = [self._prepared(t) for t in texts]
+        if not self.packed:
+            rows = [self._dict_counts(t) for t in prepared]
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum([c.size for c, _ in rows], out=indptr[1:])
+            empty = np.zeros(0, dtype=np.int64)
+            return (indptr, np.concatenate([empty, *(c for c, _ in rows)]),
+                    np.concatenate([empty, *(k for _, k in rows)]))
+        lens = np.fromiter(map(len, prepared), dtype=np.int64, count=n)
+        a = _code_points("".join(prepared))
+        remaining = np.repeat(np.cumsum(lens), lens) - np.arange(a.size)
+        row_of = np.repeat(np.arange(n, dtype=np.int64), lens)
+        grams, starts = self._packed_ngrams(a, remaining)
+        width = max(self.n_features, 1)
+        ids = np.zeros(0, dtype=np.int64)
+        if grams:
+            keys = np.concatenate(grams)
+            order = np.argsort(keys)  # sorted keys search the vocabulary several times faster
+            hit, cols = self._find(keys[order])
+            rows = np.concatenate([row_of[s] for s in starts])[order[hit]]
+            ids = rows * width + cols  # row-major, columns ascending
+            ids.sort()
+        ids, counts = self._counted(ids)
+        rows, cols = np.divmod(ids, width)
+        return np.searchsorted(rows, np.arange(n + 1)), cols, counts
+
+    # -- (column, count) → scores --------------------------------------------------------------------
+    def _tfidf(self, cols: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        x = counts.astype(np.float32)  # sklearn: TfidfTransformer.transform, before the norm
+        np.log(x, out=x)
+        x += 1.0
+        x *= self.idf[cols]
+        return x
+
+    def features_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns ascending, float32 values): the nonzero entries of sklearn's tf-idf row for `text`."""
+        cols, counts = self.counts_one(text)
+        x = self._tfidf(cols, counts)
+        if x.size:
+            ss = np.add.accumulate((x * x).astype(np.float64))[-1]  # sequential in float64, as sklearn sums
+            if ss != 0.0:
+                x = (x.astype(np.float64) / np.sqrt(ss)).astype(np.float32)
+        return cols, x
+
+    def features_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """sklearn's tf-idf matrix of a batch as CSR arrays (indptr, columns, float32 values)."""
+        from scipy.sparse import csr_matrix
+
+        indptr, cols, counts = self.counts_many(texts)
+        x = self._tfidf(cols, counts)
+        if self._ones is None:
+            self._ones = np.ones(self.n_features, dtype=np.float64)
+        # Each row's sum of squares in float64, sequential in column order (csr_matvec; × 1.0 is exact),
+        # then x / norm in float64 rounded to float32: sklearn's inplace_csr_row_normalize_l2 step for step.
+        ss = csr_matrix(((x * x).astype(np.float64), cols, indptr), shape=(len(texts), self.n_features)) @ self._ones
+        norm = np.sqrt(ss)
+        norm[ss == 0.0] = 1.0  # sklearn leaves an all-zero row as it is
+        return indptr, cols, (x.astype(np.float64) / np.repeat(norm, np.diff(indptr))).astype(np.float32)
+
+    def score_one(self, text: str) -> np.ndarray:
+        cols, x = self.features_one(text)
+        if not cols.size:
+            return np.zeros(self.n_rows, dtype=self.dtype)
+        terms = np.take(self.coef, cols, axis=1)
+        terms *= x
+        return np.add.accumulate(terms, axis=1)[:, -1]  # y += x_j · W_j over ascending j, as csr_matvecs
+
+    def score_many(self, texts: Sequence[str]) -> np.ndarray:
+        from scipy.sparse import csr_matrix
+
+        indptr, cols, x = self.features_many(texts)
+        x = csr_matrix((x, cols, indptr), shape=(len(texts), self.n_features))
+        return np.asarray(x @ self.coef_t, dtype=self.dtype)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """x·Wᵀ, shape (len(texts), rows of coef), in W's precision (float32 for a stored model)."""
+        if len(texts) > _ONE_BY_ONE_UP_TO:
+            return self.score_many(texts)
+        out = np.empty((len(texts), self.n_rows), dtype=self.dtype)
+        for r, text in enumerate(texts):
+            out[r] = self.score_one(text)
+        return out
 
 
 def _logits(d: np.ndarray) -> np.ndarray:
