@@ -28,6 +28,16 @@ class RulesError(ValueError):
     """A rules file that cannot be used; the message names the file and the entry."""
 
 
+# libyaml's parser when PyYAML has it (≈ 10× faster on the lexicons; the same safe constructor, so the
+# same values — tests/unit/test_rules_yaml.py compares every bundled file), else the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load`, on libyaml when available."""
+    return yaml.load(text, Loader=_SafeLoader)  # (a safe loader: the constructor of yaml.safe_load)
+
+
 @dataclass(frozen=True)
 class Channel:
     code: str
@@ -62,7 +72,7 @@ def read_yaml(directory: str | Path | None, name: str) -> dict[str, Any]:
     if not path.exists():
         path = BUNDLED / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise RulesError(f"{path}: YAML 格式错误：{e}") from e
     if not isinstance(data, dict):

@@ -40,6 +40,25 @@ class BlackgrayRepository:
                    c.extras)
             .where(c.id > last_id).order_by(c.id).limit(limit)))
 
+    def complaint_keys_after(self, last_id: int, limit: int = 5000) -> list[Any]:
+        """(id, channel, external_id) of the complaints after `last_id`, in id order: what the
+        detector's catch-up checks first, so it reads (and decrypts) only complaints it lacks."""
+        c = complaints.c
+        return list(self.session.execute(
+            select(c.id, c.channel, c.external_id).where(c.id > last_id).order_by(c.id).limit(limit)))
+
+    def complaints_by_ids(self, ids: Sequence[int]) -> list[Any]:
+        """`complaints_after`'s columns for these complaints, in id order."""
+        c = complaints.c
+        out: list[Any] = []
+        ids = sorted(ids)
+        for i in range(0, len(ids), 500):
+            out += self.session.execute(
+                select(c.id, c.channel, c.external_id, c.received_at, c.text, c.sealed_text, c.customer_key, c.pii,
+                       c.extras)
+                .where(c.id.in_(ids[i:i + 500])).order_by(c.id))
+        return out
+
     def max_complaint_id(self) -> int:
         return self.session.execute(select(func.max(complaints.c.id))).scalar() or 0
 
@@ -51,11 +70,15 @@ class BlackgrayRepository:
             r.setdefault("review_status", "pending")
         _upsert(self.session, bg_flags, rows, ["complaint_id"], cols)
 
-    def flags_for(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    def flags_for(self, ids: Iterable[int], *, brief: bool = False) -> dict[int, dict[str, Any]]:
+        """complaint id → its flag row; `brief`: only the verdict's score, flag, family and gang (what
+        triage compares before rewriting a row — no signals to read and decode)."""
+        f = bg_flags.c
+        cols = (f.complaint_id, f.score, f.flagged, f.family_key, f.gang_key) if brief else (bg_flags,)
         ids = list(ids)
         out: dict[int, dict[str, Any]] = {}
         for i in range(0, len(ids), 500):
-            for r in self.session.execute(select(bg_flags).where(bg_flags.c.complaint_id.in_(ids[i:i + 500]))):
+            for r in self.session.execute(select(*cols).where(f.complaint_id.in_(ids[i:i + 500]))):
                 out[r.complaint_id] = dict(r._mapping)
         return out
 

@@ -39,13 +39,16 @@ class BurstDetector:
         self.recent_days, self.baseline_days = recent_days, baseline_days
         self.factor, self.min_recent, self.baseline_floor = factor, min_recent, baseline_floor
         self._daily: dict[str, Counter[date]] = {}
+        self._found: dict[tuple[str, date], Finding | None] = {}   # until the next add or merge
 
     def add(self, family_id: str, received_at: date | datetime) -> None:
         if family_id:
             self._daily.setdefault(family_id, Counter())[_day(received_at)] += 1
+            self._found.clear()
 
     def merge(self, absorbed: str, kept: str) -> None:
         """Family `absorbed` has become part of family `kept`: its arrivals count for `kept`."""
+        self._found.clear()
         daily = self._daily.pop(absorbed, None)
         if daily and absorbed != kept:
             self._daily.setdefault(kept, Counter()).update(daily)
@@ -56,10 +59,19 @@ class BurstDetector:
         return iter(self._daily)
 
     def finding_for_family(self, family_id: str, today: date | datetime) -> Finding | None:
+        """The family's burst finding on `today` (computed once per family and day until the next
+        arrival: every member of a family asks for the same one)."""
         daily = self._daily.get(family_id)
         if not daily:
             return None
         today = _day(today)
+        key = (family_id, today)
+        if key in self._found:
+            return self._found[key]
+        found = self._found[key] = self._finding(family_id, daily, today)
+        return found
+
+    def _finding(self, family_id: str, daily: Counter[date], today: date) -> Finding | None:
         recent = [daily.get(today - timedelta(days=k), 0) for k in range(self.recent_days - 1, -1, -1)]
         start = today - timedelta(days=self.recent_days)
         baseline = sum(daily.get(start - timedelta(days=k), 0) for k in range(self.baseline_days))

@@ -30,6 +30,7 @@ from typing import Any
 
 from ...domain.errors import InvalidValue
 from ...domain.identity import normalize, validate_cn_id, validate_phone
+from ..textnorm import folded_with_offsets, nfkc_with_offsets
 
 KINDS = ("mobile", "landline", "wechat", "qq", "email", "bank_account", "agent_name")
 PHONE_KINDS = frozenset({"mobile", "landline"})
@@ -64,8 +65,19 @@ def normalize_with_offsets(text: str, *, drop_spaces: bool = False, lower: bool 
     """NFKC per character, keeping for each output character the index of its source character.
 
     `origin[k]` is the index in `text` of the character that produced output character k, so an
-    output span (s, e) maps back to (origin[s], origin[e - 1] + 1).
+    output span (s, e) maps back to (origin[s], origin[e - 1] + 1). The two forms the engines use
+    (plain, and lower-cased without whitespace) run on precomputed tables (`engines.textnorm`), with
+    the same result as the per-character loop.
     """
+    if drop_spaces and lower:
+        return folded_with_offsets(text)
+    if not drop_spaces and not lower:
+        return nfkc_with_offsets(text)
+    return _normalize_per_char(text, drop_spaces=drop_spaces, lower=lower)
+
+
+def _normalize_per_char(text: str, *, drop_spaces: bool = False, lower: bool = False) -> tuple[str, list[int]]:
+    """The reference definition of `normalize_with_offsets`: one character at a time."""
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -98,6 +110,10 @@ _WECHAT = re.compile(_WECHAT_CUE + _FILLER + r"([A-Za-z][A-Za-z0-9_\-]{5,19}(?![
 _WECHAT_SAME = re.compile(_WECHAT_CUE + r"\s*(?:同号|同手机号?|同电话)|同微(?:信)?")
 _QQ = re.compile(r"(?<![A-Za-z])(?:QQ|qq|Qq|扣扣|企鹅)(?:号码|号|群)?\s*(?::|=|是|为)?\s*([1-9]\d{4,10})(?!\d)")
 _ACCOUNT_CUE = re.compile(r"(?:卡号|账号|帐号|账户|帐户|银行卡|收款|转账|转到|打款|汇款|对公|开户)[^0-9]{0,8}$")
+# Characters every match of a cue pattern contains (one of them): a text without any needs no scan.
+_WECHAT_HINT = re.compile("[微薇威维VvWw]")     # _WECHAT and _WECHAT_SAME (同微信 included)
+_QQ_HINT = re.compile("[Qq扣企]")
+_AGENT_HINT = re.compile("[代法律联顾]")          # 代理人/委托代理人/代理律师, 法务/法律顾问, 律师, 联系人, 顾问
 _AGENT_CUE = re.compile(r"(?:委托代理人|代理律师|代理人|法务专员|法务|律师|联系人|法律顾问|顾问)\s*[:：]?\s*([\u4e00-\u9fff]{1,5})")
 
 # Common single-character surnames, minus those that are everyday function words (和, 向, 时, 全 …).
@@ -123,6 +139,8 @@ _NAME_STOP = frozenset(
 
 
 def _classify_phone(digits: str) -> tuple[str, str] | None:
+    if len(digits) < 5:
+        return None  # no phone, landline or service number has fewer than 5 digits (95xxx)
     try:
         v = validate_phone(digits)
     except InvalidValue:
@@ -175,6 +193,8 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 def _digit_runs(t: str, blocked: list[tuple[int, int]], origin: list[int]) -> Iterable[Artefact]:
     for run in _RUN.finditer(t):
         rs, re_ = run.span()
+        if re_ - rs < 5:
+            continue  # fewer than 5 digits (dates, small amounts): no phone, account or ID number
         if _overlaps(blocked, rs, re_):
             continue
         groups = [(m.start() + rs, m.end() + rs) for m in _GROUP.finditer(run.group())]
@@ -183,10 +203,10 @@ def _digit_runs(t: str, blocked: list[tuple[int, int]], origin: list[int]) -> It
             continue
         digits = "".join(t[a:b] for a, b in groups)
         lengths = [b - a for a, b in groups]
-        account_cue = bool(_ACCOUNT_CUE.search(t[max(0, rs - 14):rs]))
         card_like = len(digits) >= 15 and len(groups) >= 4 and all(n == 4 for n in lengths[:-1])
         if 12 <= len(digits) <= 25 and not _is_id_number(digits) and (
-            account_cue or (16 <= len(digits) <= 19 and digits[0] in "3456" and _luhn(digits))
+            bool(_ACCOUNT_CUE.search(t[max(0, rs - 14):rs]))
+            or (16 <= len(digits) <= 19 and digits[0] in "3456" and _luhn(digits))
         ):
             s, e = to_original(origin, groups[0][0], groups[-1][1])
             yield Artefact("bank_account", digits, s, e)
@@ -237,29 +257,31 @@ def _from_text(text: str) -> list[Artefact]:
     t, origin = normalize_with_offsets(text)
     out: list[Artefact] = []
     blocked: list[tuple[int, int]] = []
-    for m in _EMAIL.finditer(t):
+    # (each pattern below runs only when the text holds a character every match of it must contain)
+    wechat_cue = _WECHAT_HINT.search(t) is not None
+    for m in _EMAIL.finditer(t) if "@" in t else ():
         blocked.append(m.span())
         s, e = to_original(origin, *m.span())
         out.append(Artefact("email", m.group().lower(), s, e))
-    for m in _WECHAT.finditer(t):
+    for m in _WECHAT.finditer(t) if wechat_cue else ():
         if _overlaps(blocked, *m.span(1)):
             continue
         value = m.group(1)
         s, e = to_original(origin, *m.span(1))
         out.append(Artefact("wechat", value if value.isdigit() else value.lower(), s, e))
-    for m in _QQ.finditer(t):
+    for m in _QQ.finditer(t) if _QQ_HINT.search(t) else ():
         if _overlaps(blocked, *m.span(1)):
             continue
         s, e = to_original(origin, *m.span(1))
         out.append(Artefact("qq", m.group(1), s, e))
     out.extend(_digit_runs(t, blocked, origin))
     # "微信同号": the WeChat id is the mobile number quoted just before the cue.
-    for m in _WECHAT_SAME.finditer(t):
+    for m in _WECHAT_SAME.finditer(t) if wechat_cue else ():
         before = [a for a in out if a.kind == "mobile" and a.end is not None and a.end <= origin[m.start()]]
         if before:
             mob = max(before, key=lambda a: a.end)
             out.append(Artefact("wechat", mob.value, mob.start, mob.end))
-    for m in _AGENT_CUE.finditer(t):
+    for m in _AGENT_CUE.finditer(t) if _AGENT_HINT.search(t) else ():
         name = _agent_name(m.group(1))
         if name:
             s, e = to_original(origin, m.start(1), m.start(1) + len(name))
@@ -280,13 +302,13 @@ def _from_meta(meta: dict[str, Any]) -> list[Artefact]:
                 out.append(Artefact(got[0], got[1], None, None, f"meta:{key}"))
     for key in ("email", "agent_email"):
         raw = str(meta.get(key) or "").strip()
-        if _EMAIL.fullmatch(unicodedata.normalize("NFKC", raw)):
+        if raw and _EMAIL.fullmatch(unicodedata.normalize("NFKC", raw)):
             out.append(Artefact("email", unicodedata.normalize("NFKC", raw).lower(), None, None, f"meta:{key}"))
     raw = "".join(str(meta.get("agent_name") or "").split())
     if raw:
         out.append(Artefact("agent_name", unicodedata.normalize("NFKC", raw), None, None, "meta:agent_name"))
     for key, kind in (("wechat", "wechat"), ("qq", "qq"), ("bank_account", "bank_account")):
-        raw = normalize(str(meta.get(key) or ""))
+        raw = normalize(str(meta.get(key) or "")) if meta.get(key) else ""
         if raw:
             out.append(Artefact(kind, raw if raw.isdigit() else raw.lower(), None, None, f"meta:{key}"))
     return out

@@ -130,11 +130,12 @@ def signals_of(doc: str, family: str | None, families: TemplateFamilies, gangs: 
 
 
 def result_of(external_id: str, doc: str, signals: list[Finding], families: TemplateFamilies,
-              gangs: GangLinker, scoring: ScoringRules) -> ScanResult:
-    """A complaint's own verdict, before its gang's kind is settled (`settle_gang_kinds`)."""
+              gangs: GangLinker, scoring: ScoringRules, lexicon: tuple[float, str] | None = None) -> ScanResult:
+    """A complaint's own verdict, before its gang's kind is settled (`settle_gang_kinds`). `lexicon`:
+    the `scoring.lexicon_summary` of the lexicon findings among `signals`, when the caller keeps it."""
     family = families.family_of(doc)
     fam_signal = family if family is not None and families.is_signal(family) else None
-    return ScanResult(external_id, combine(signals, scoring), None if fam_signal is None else str(fam_signal),
+    return ScanResult(external_id, combine(signals, scoring, lexicon), None if fam_signal is None else str(fam_signal),
                       gangs.gang_of(doc))
 
 

@@ -54,7 +54,10 @@ or their agent may be refused). The finding only flags; it never closes or rejec
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import NamedTuple
+
+import numpy as np
 
 from ...domain.finding import Citation, Finding
 from .minhash import LSHIndex, MinHasher
@@ -64,6 +67,17 @@ RULE_ID = "blackgray.template_family"
 KIND = "blackgray.template"
 CITATION = Citation("《银行业保险业消费投诉处理管理办法》", "第十四条、第十八条第四款",
                     "代理投诉须提供授权委托书；非消费者本人或其代理人提出的投诉可不予受理")
+
+
+class Prepared(NamedTuple):
+    """A text's MinHash signature (None: too short to sign), its LSH band keys and, when the index
+    has already taken it in (`prepare(..., doc_ids)`), what its query found there (the index's
+    internal ids and matching positions, most similar first) and the insertion number it must get."""
+
+    signature: np.ndarray | None
+    keys: np.ndarray | None
+    found: tuple[np.ndarray, np.ndarray] | None = None
+    seq: int | None = None
 
 
 class TemplateFamilies:
@@ -92,12 +106,14 @@ class TemplateFamilies:
         self._docs: list[Hashable] = []
         self._cust: list[Hashable] = []              # customer key per document
         self._parent: list[int] = []
-        self._members: dict[int, list[int]] = {}     # root → insertion numbers
+        self._members: dict[int, list[int]] = {}     # root → insertion numbers, ascending
         self._customers: dict[int, set] = {}         # root → distinct customer keys
         # confirmed neighbours (insertion number, estimated Jaccard): the document's own query, most
         # similar first, then later documents that found it; at most `max_neighbours` (enough to
         # count `support` customers; a document with more is in a core anyway)
         self._nbrs: list[list[tuple[int, float]]] = []
+        self._nbr_len = np.zeros(1024, dtype=np.int32)   # len(self._nbrs[i]), kept in step (see add)
+        self._seq_of = np.zeros(1024, dtype=np.int64)    # LSH internal id → insertion number
         self._in2core: list[bool] = []               # in the 2-core (see the module docstring)
         self._core: list[bool] = []                  # in the 2-core or a hub
         self._depth: list[int | None] = []           # 0 core, 1‥border_steps border, None in no family
@@ -125,7 +141,15 @@ class TemplateFamilies:
             return ra
         old, young = (ra, rb) if ra < rb else (rb, ra)    # the older family keeps its id
         self._parent[young] = old
-        self._members[old].extend(self._members.pop(young))
+        # member lists stay in insertion order (ascending), so reading a family never sorts it
+        kept, joined = self._members[old], self._members.pop(young)
+        if kept[-1] < joined[0]:
+            kept.extend(joined)
+        elif joined[-1] < kept[0]:
+            self._members[old] = joined + kept
+        else:
+            kept.extend(joined)
+            kept.sort()
         self._customers[old] |= self._customers.pop(young)
         if self._unions is not None:
             self._unions.append((self._docs[old], self._docs[young]))
@@ -202,7 +226,9 @@ class TemplateFamilies:
         for i in promoted:
             self._in2core[i] = True
         # only `start` and its neighbours gained neighbours: only they can have become hubs
-        hubs = [i for i in (start, *(o for o, _ in self._nbrs[start])) if self._is_hub(i)]
+        # (a document already in the core is no news, whether it is a hub or not)
+        core = self._core
+        hubs = [i for i in (start, *(o for o, _ in self._nbrs[start])) if not core[i] and self._is_hub(i)]
         new = [i for i in dict.fromkeys(promoted + hubs) if not self._core[i]]
         for i in new:
             self._core[i] = True
@@ -212,13 +238,48 @@ class TemplateFamilies:
                 if self._core[o]:
                     self._union(i, o)
         self._attach(start)
+        depth = self._depth
         for i in new:
             for o, _ in self._nbrs[i]:
-                self._attach(o)
+                if depth[o] is None:      # (attaching one already placed does nothing)
+                    self._attach(o)
 
     # -- building --------------------------------------------------------------------------------
-    def add(self, doc_id: Hashable, text: str, customer: Hashable | None = None) -> Hashable | None:
-        """Add one complaint; returns its family id, or None while it is in no family."""
+    def prepare(self, texts: Sequence[str], doc_ids: Sequence[Hashable] | None = None) -> list[Prepared]:
+        """What `add` computes from each text before it looks at the index — normalised text,
+        MinHash signature, LSH band keys — for many texts at once (one numpy pass, not one per text).
+        With `doc_ids`, the LSH index also takes the documents in now, in order, and keeps what each
+        query found (`LSHIndex.query_insert_many`): every one of them must then be `add`ed, in that
+        order. Pass each to `add(..., prepared=...)`: the same families as without it."""
+        sigs = self.hasher.signature_many([self.normalize(t) for t in texts])
+        valid = [i for i, s in enumerate(sigs) if s is not None]
+        keys = self.index.band_keys(np.stack([sigs[i] for i in valid])) if valid else None
+        out = [Prepared(None, None)] * len(sigs)
+        for n, i in enumerate(valid):
+            out[i] = Prepared(sigs[i], keys[n])
+        if doc_ids is not None and valid:
+            for i in valid:
+                if doc_ids[i] in self._seq:
+                    raise ValueError(f"document {doc_ids[i]!r} already added")
+            base = len(self._docs)            # the documents' insertion numbers, once added in order
+            found = self.index.query_insert_many_internal([doc_ids[i] for i in valid],
+                                                          np.stack([sigs[i] for i in valid]), keys, self.threshold)
+            for i, got in zip(valid, found):
+                self._map_internal(self.index.internal_id(doc_ids[i]), base + i)
+                out[i] = out[i]._replace(found=got, seq=base + i)
+        return out
+
+    def _map_internal(self, internal: int, seq: int) -> None:
+        if internal >= self._seq_of.size:
+            grown = np.zeros(max(internal + 1, 2 * self._seq_of.size), dtype=np.int64)
+            grown[: self._seq_of.size] = self._seq_of
+            self._seq_of = grown
+        self._seq_of[internal] = seq
+
+    def add(self, doc_id: Hashable, text: str, customer: Hashable | None = None, *,
+            prepared: Prepared | None = None) -> Hashable | None:
+        """Add one complaint; returns its family id, or None while it is in no family. `prepared`:
+        `prepare([text])[0]`, when the caller prepared a batch."""
         if doc_id in self._seq:
             raise ValueError(f"document {doc_id!r} already added")
         seq = len(self._docs)
@@ -233,19 +294,45 @@ class TemplateFamilies:
         self._in2core.append(False)
         self._core.append(False)
         self._depth.append(None)
-        sig = self.hasher.signature(self.normalize(text))
+        if seq >= self._nbr_len.size:
+            grown = np.zeros(max(1024, 2 * self._nbr_len.size), dtype=np.int32)
+            grown[: self._nbr_len.size] = self._nbr_len
+            self._nbr_len = grown
+        sig, keys, found, expected = (Prepared(self.hasher.signature(self.normalize(text)), None) if prepared is None
+                                      else prepared)
         if sig is None:
             return None
         cap = self.max_neighbours
         mine = self._nbrs[seq]
-        for other, j in self.index.query_jaccard(sig, self.threshold):   # most similar first
-            o = self._seq[other]
-            if len(mine) < cap:
-                mine.append((o, j))
-            theirs = self._nbrs[o]
-            if len(theirs) < cap:
-                theirs.append((seq, j))
-        self.index.insert(doc_id, sig)
+        nbrs, counts = self._nbrs, self._nbr_len
+        if found is None:
+            found = self.index.query_jaccard(sig, self.threshold, keys)
+            self.index.insert(doc_id, sig, keys)
+            self._map_internal(self.index.internal_id(doc_id), seq)
+            seqs = self._seq
+            for other, j in found:   # most similar first
+                o = seqs[other]
+                if len(mine) < cap:
+                    mine.append((o, j))
+                theirs = nbrs[o]
+                if len(theirs) < cap:
+                    theirs.append((seq, j))
+                    counts[o] += 1
+        else:
+            # the same, on the arrays the batch query returned: only documents with room for another
+            # neighbour are visited one by one (in a big family most lists are full)
+            if expected != seq:
+                raise RuntimeError("documents prepared together must be added in the order they were prepared")
+            internal, hits = found
+            others = self._seq_of[internal]
+            js = hits * (1.0 / self.index.num_perm)      # (= the estimated Jaccard query_jaccard gives)
+            mine.extend(zip(others[:cap].tolist(), js[:cap].tolist()))
+            room = counts[others] < cap
+            if room.any():
+                for o, j in zip(others[room].tolist(), js[room].tolist()):
+                    nbrs[o].append((seq, j))
+                counts[others[room]] += 1
+        counts[seq] = len(mine)
         if mine:
             self._settle(seq)
         return self.family_of(doc_id)
@@ -262,12 +349,15 @@ class TemplateFamilies:
         root = self._root(doc_id)
         return self._docs[root] if len(self._members[root]) > 1 else None
 
-    def members(self, family_id: Hashable) -> list[Hashable]:
-        """Documents of the family, in insertion order (a merged family's former id still resolves)."""
+    def members(self, family_id: Hashable, limit: int | None = None) -> list[Hashable]:
+        """Documents of the family, in insertion order (a merged family's former id still resolves);
+        the first `limit` of them when a limit is given."""
         root = self._root(family_id)
-        if len(self._members[root]) < 2:
+        mem = self._members[root]
+        if len(mem) < 2:
             return []
-        return [self._docs[i] for i in sorted(self._members[root])]
+        docs = self._docs
+        return [docs[i] for i in (mem if limit is None or limit >= len(mem) else mem[:limit])]
 
     def family_size(self, family_id: Hashable) -> int:
         root = self._root(family_id)
@@ -282,7 +372,7 @@ class TemplateFamilies:
         """(family id, members) for every family with at least `min_size` members."""
         for root, mem in list(self._members.items()):
             if len(mem) >= max(2, min_size):
-                yield self._docs[root], [self._docs[i] for i in sorted(mem)]
+                yield self._docs[root], [self._docs[i] for i in mem]
 
     def similar(self, text: str, k: int = 10, min_jaccard: float = 0.0) -> list[tuple[Hashable, float]]:
         """Up to k indexed documents most similar to `text` (estimated Jaccard, LSH candidates only)."""
@@ -293,6 +383,17 @@ class TemplateFamilies:
 
     def is_signal(self, family_id: Hashable) -> bool:
         return self.distinct_customers(family_id) >= self.min_customers
+
+    def _score(self, customers: int) -> float:
+        return round(min(0.99, 1.0 - 0.5 ** (customers / self.min_customers)), 4)
+
+    def score_for(self, doc_id: Hashable) -> float | None:
+        """The score of `finding_for(doc_id)` (None when there is none), without building it."""
+        root = self._root(doc_id)
+        if len(self._members[root]) < 2:
+            return None
+        customers = len(self._customers[root])
+        return self._score(customers) if customers >= self.min_customers else None
 
     def finding_for(self, doc_id: Hashable) -> Finding | None:
         """A `blackgray.template` finding when the document belongs to a family of at least
@@ -305,17 +406,20 @@ class TemplateFamilies:
         root = self._find(seq)
         size = len(self._members[root])
         customers = len(self._customers[root])
-        score = min(0.99, 1.0 - 0.5 ** (customers / self.min_customers))
+        score = self._score(customers)
         near = sorted(((j, o) for o, j in self._nbrs[seq] if self._find(o) == root), key=lambda t: (-t[0], t[1]))
         similar_ids = [self._docs[o] for _, o in near[:5]]
         if len(similar_ids) < 5:
-            similar_ids += [self._docs[i] for i in sorted(self._members[root])
-                            if i != seq and self._docs[i] not in similar_ids][: 5 - len(similar_ids)]
+            for i in self._members[root]:          # ascending: the oldest members first
+                if i != seq and self._docs[i] not in similar_ids:
+                    similar_ids.append(self._docs[i])
+                    if len(similar_ids) == 5:
+                        break
         jaccard = round(near[0][0], 3) if near else 0.0
         return Finding(
             rule_id=RULE_ID,
             kind=KIND,
-            score=round(score, 4),
+            score=score,
             citation=CITATION,
             evidence={"family_id": family, "family_size": size, "distinct_customers": customers,
                       "similar_ids": similar_ids, "jaccard": jaccard},

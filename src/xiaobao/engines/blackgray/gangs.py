@@ -78,6 +78,21 @@ class SharedArtefact:
         return {"kind": self.kind, "value": self.masked, "customers": self.customers, "complaints": len(self.doc_ids)}
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """A shared key as one complaint's finding needs it: counts, not the complaints (a template
+    family's key is carried by every member of the family)."""
+
+    kind: str
+    value: str
+    customers: int
+    complaints: int
+
+    def to_evidence(self) -> dict:
+        return {"kind": self.kind, "value": mask_value(self.kind, self.value), "customers": self.customers,
+                "complaints": self.complaints}
+
+
 class GangLinker:
     def __init__(self, max_fanout: int = 50, max_family_fanout: int | None = None, min_customers: int = 3,
                  ignore_values: Iterable[str] = (), link_kinds: Iterable[str] | None = None):
@@ -102,6 +117,8 @@ class GangLinker:
         self._counter = 0
         self._version = 0
         self._shared_cache: dict[str, tuple[int, list[SharedArtefact]]] = {}
+        self._members_cache: dict[str, tuple[int, list[str]]] = {}
+        self._evidence_cache: dict[str, tuple[int, list[dict]]] = {}
 
     # ---- building ---------------------------------------------------------------------------
 
@@ -161,8 +178,16 @@ class GangLinker:
             self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
         into = self._docs_by_key.setdefault(new, [])
         anchor = into[0] if into else None
-        into.extend(docs)
-        into.sort(key=self._seq.__getitem__)
+        # both lists are in the order the complaints were added; keep the merged one so, sorting
+        # only when they interleave (a new complaint joining a family comes after all of it)
+        seq = self._seq
+        if not into or seq[into[-1]] < seq[docs[0]]:
+            into.extend(docs)
+        elif seq[docs[-1]] < seq[into[0]]:
+            into[:0] = docs
+        else:
+            into.extend(docs)
+            into.sort(key=seq.__getitem__)
         merged = self._customers_by_key.setdefault(new, set())
         merged |= custs
         self._version += 1
@@ -249,25 +274,39 @@ class GangLinker:
 
     def members(self, gang_id: str) -> list[str]:
         """Complaint ids of the gang in the order they were added; [] for an unknown id."""
+        return list(self._members_in_order(gang_id))
+
+    def _members_in_order(self, gang_id: str) -> list[str]:
         root = self._gang_root(gang_id)
-        return [] if root is None else sorted(self._members[root], key=self._seq.__getitem__)
+        if root is None:
+            return []
+        cached = self._members_cache.get(gang_id)
+        if cached is None or cached[0] != self._version:
+            cached = (self._version, sorted(self._members[root], key=self._seq.__getitem__))
+            self._members_cache[gang_id] = cached
+        return cached[1]
 
     def customers(self, gang_id: str) -> set[str]:
         root = self._gang_root(gang_id)
         return set() if root is None else set(self._customers[root])
 
-    def _shared(self, keys: Iterable[tuple[str, str]]) -> list[SharedArtefact]:
+    def _shared(self, keys: Iterable[tuple[str, str]], with_docs: bool = True) -> list[SharedArtefact | _Shared]:
         out = []
         for key in keys:
             if key in self._hot:
                 continue
             custs = self._customers_by_key[key]
             if len(custs) >= 2:
-                out.append(SharedArtefact(key[0], key[1], len(custs), tuple(self._docs_by_key[key])))
+                docs = self._docs_by_key[key]
+                out.append(SharedArtefact(key[0], key[1], len(custs), tuple(docs)) if with_docs
+                           else _Shared(key[0], key[1], len(custs), len(docs)))
         return sorted(out, key=lambda s: (-s.customers, s.kind, s.value))
 
     def shared_artefacts(self, gang_id: str) -> list[SharedArtefact]:
         """Contact artefacts (not families) shared by at least two distinct customers of the gang."""
+        return list(self._gang_shared(gang_id))
+
+    def _gang_shared(self, gang_id: str) -> list[SharedArtefact]:
         root = self._gang_root(gang_id)
         if root is None:
             return []
@@ -276,12 +315,63 @@ class GangLinker:
             keys = {k for d in self._members[root] for k in self._keys[d] if k[0] != FAMILY}
             cached = (self._version, self._shared(keys))
             self._shared_cache[gang_id] = cached
-        return list(cached[1])
+        return cached[1]
 
     def families(self, gang_id: str) -> list[str]:
         """Template families (of two or more complaints) that link members of the gang."""
         return sorted({k[1] for d in self.members(gang_id) for k in self._keys[d]
                        if k[0] == FAMILY and len(self._docs_by_key[k]) > 1})
+
+    def _others(self, doc_id: str) -> int:
+        """Customers in the complaint's gang other than its own."""
+        customer = self._customer[doc_id]
+        customers = self._customers[self._find(doc_id)]
+        return len(customers) - (customer in customers)
+
+    def _own_counts(self, doc_id: str) -> list[tuple[str, int]]:
+        """(kind, customers) of the complaint's own keys shared by two or more customers (at least
+        one of them another customer's, so every such key counts): what its score rests on."""
+        hot, by_key = self._hot, self._customers_by_key
+        out = []
+        for key in self._keys[doc_id]:
+            if key not in hot:
+                n = len(by_key[key])
+                if n >= 2:
+                    out.append((key[0], n))
+        return out
+
+    @staticmethod
+    def _score(own: list[tuple[str, int]], others: int) -> float:
+        if own:
+            base = max(KIND_STRENGTH.get(kind, 0.5) * (PAIR_FACTOR if n < 3 else 1.0) for kind, n in own)
+            kinds = {kind for kind, _ in own if kind != FAMILY}
+            score = base + 0.05 * min(max(others - 1, 0), 5) + 0.05 * min(max(len(kinds) - 1, 0), 2)
+            if max(n for _, n in own) < 3:
+                score = min(score, base + 0.05)  # two households on one phone stay weak however big the component
+        else:
+            score = INDIRECT_STRENGTH
+        return round(min(score, 0.95), 4)
+
+    def _gang_evidence(self, gang_id: str, gang_shared: list[SharedArtefact]) -> list[dict]:
+        """The gang-wide part of a member's evidence (most-shared first, at most EVIDENCE_LIMIT): made
+        once per gang and state, handed to each finding as dicts of its own."""
+        cached = self._evidence_cache.get(gang_id)
+        if cached is None or cached[0] != self._version:
+            cached = (self._version, [s.to_evidence() for s in gang_shared[:EVIDENCE_LIMIT]])
+            self._evidence_cache[gang_id] = cached
+        return [dict(e) for e in cached[1]]
+
+    def gang_shares(self, gang_id: str) -> bool:
+        """Whether the gang shares a contact artefact (else it has no `finding_for`)."""
+        return bool(self._gang_shared(gang_id))
+
+    def score_for(self, doc_id: str, gang_id: str | None = None, shares: bool | None = None) -> float | None:
+        """The score of `finding_for(doc_id)` (None when there is none), without building it.
+        `gang_id` and `shares`: the complaint's `gang_of` and its gang's `gang_shares`, when known."""
+        gid = self.gang_of(doc_id) if gang_id is None else gang_id
+        if gid is None or not (self.gang_shares(gid) if shares is None else shares):
+            return None
+        return self._score(self._own_counts(doc_id), self._others(doc_id))
 
     def finding_for(self, doc_id: str) -> Finding | None:
         """A `blackgray.shared_contact` finding when the complaint belongs to a gang that shares at
@@ -290,31 +380,20 @@ class GangLinker:
         gid = self.gang_of(doc_id)
         if gid is None:
             return None
-        gang_shared = self.shared_artefacts(gid)
+        gang_shared = self._gang_shared(gid)
         if not gang_shared:
             return None
-        customer = self._customer[doc_id]
-        own = [s for s in self._shared(self._keys[doc_id])
-               if any(self._customer[d] != customer for d in s.doc_ids)]
+        own = self._shared(self._keys[doc_id], with_docs=False)
+        others = self._others(doc_id)
         own_contacts = [s for s in own if s.kind != FAMILY]
-        customers = self._customers[self._find(doc_id)]
-        others = len(customers) - (customer in customers)
-        if own:
-            base = max(KIND_STRENGTH.get(s.kind, 0.5) * (PAIR_FACTOR if s.customers < 3 else 1.0) for s in own)
-            kinds = {s.kind for s in own_contacts}
-            score = base + 0.05 * min(max(others - 1, 0), 5) + 0.05 * min(max(len(kinds) - 1, 0), 2)
-            if max(s.customers for s in own) < 3:
-                score = min(score, base + 0.05)  # two households on one phone stay weak however big the component
-        else:
-            score = INDIRECT_STRENGTH
-        score = round(min(score, 0.95), 4)
+        score = self._score([(s.kind, s.customers) for s in own], others)
         return Finding(
             rule_id=RULE_ID, kind=RULE_ID, score=score, citation=CITATION,
             evidence={
                 "gang_id": gid,
                 "shared": [s.to_evidence() for s in own_contacts],
                 "shared_families": sorted(s.value for s in own if s.kind == FAMILY),
-                "gang_shared": [s.to_evidence() for s in gang_shared[:EVIDENCE_LIMIT]],
+                "gang_shared": self._gang_evidence(gid, gang_shared),
                 "gang_shared_count": len(gang_shared),
                 "other_customers": others,
                 "complaints": len(self._members[self._find(doc_id)]),

@@ -14,7 +14,17 @@ verdicts. After the same complaints in the same order, `result()` equals the bat
 `affected(doc)` names the complaints whose verdict a new one may have changed (the rest of its family
 and gang and its repeat window), so the caller re-scores those and no others; beyond
 `affected_limit` (rules/blackgray.yaml) the platform's periodic rescan (`services.blackgray.rescan`)
-catches up.
+catches up. `affected_many` does it for an import batch (the members of one big family and gang
+are listed once, not once per new complaint).
+
+Cost. `add_many` signs a whole batch's texts and runs its LSH queries together
+(`TemplateFamilies.prepare`, `LSHIndex.query_insert_many`). A verdict's score, flag and kind can be
+had without its findings (`brief`, and the votes of a gang's members on its kind): the same
+`scoring.decide` on the signals' scores, and a complaint's decision is kept until a new complaint
+changes what it rests on (see `_decided`). So re-scoring the affected complaints, and settling a
+gang's kind after each arrival, cost little per member; findings are built only for verdicts that
+are stored. Equality with the batch scan, and of these shortcuts with the findings, is tested
+(`tests/unit/test_blackgray_engine.py`, `tests/unit/test_blackgray_incremental.py`).
 """
 
 from __future__ import annotations
@@ -37,9 +47,26 @@ from .engine import (
     settle_gang_kind,
     signals_of,
 )
+from .families import KIND as FAMILY_KIND
+from .families import Prepared
+from .gangs import FAMILY
+from .gangs import RULE_ID as SHARED_KIND
 from .intel import IntelIndex
 from .lexicon import Lexicon
-from .scoring import ScoringRules
+from .repeat import RULE_ID as REPEAT_KIND
+from .scoring import ScoringRules, decide, is_lexicon, lexicon_summary
+
+
+class _Memo:
+    """What `Detector._decided` reuses within one state of the detector (see there)."""
+
+    __slots__ = ("decided", "family", "gang", "shared")
+
+    def __init__(self):
+        self.family: dict = {}      # family root → (template score, burst finding)
+        self.gang: dict = {}        # gang id → whether it shares a contact
+        self.shared: dict = {}      # (own shared keys' (kind, customers), other customers) → score
+        self.decided: dict = {}     # (structural signals, lexicon summary) → (score, flagged, kind)
 
 
 class Detector:
@@ -56,11 +83,18 @@ class Detector:
         self.bursts = self.rules.burst_detector()
         self._external: dict[Hashable, str] = {}
         self._lexical: dict[Hashable, list[Finding]] = {}
+        # per complaint, what its lexicon findings (which never change) add to a verdict: see _decided
+        self._lexicon_summary: dict[Hashable, tuple[tuple[float, str], tuple[tuple[str, float], ...]]] = {}
+        self._summarised_with: ScoringRules | None = None
+        # per complaint, its last decision and what it rested on (see `_decided`)
+        self._decisions: dict[Hashable, tuple] = {}
+        self._decided_with: ScoringRules | None = None
         self._intel: dict[Hashable, list[Finding]] = {}
         self._artefacts: dict[Hashable, list[Artefact]] = {}
         self._received: dict[Hashable, datetime | None] = {}
         self._version = 0                                    # bumped by every change of a verdict's inputs
         self._votes: dict[tuple[str, date], tuple[int, Counter[str]]] = {}
+        self._heads: dict[tuple[Hashable | None, str | None], list[Hashable]] = {}   # see _group_head
 
     def __contains__(self, doc_id: Hashable) -> bool:
         return doc_id in self._external
@@ -68,9 +102,11 @@ class Detector:
     def __len__(self) -> int:
         return len(self._external)
 
-    def add(self, doc_id: Hashable, record: dict[str, Any], customer: str, *, today: date | None = None) -> None:
+    def add(self, doc_id: Hashable, record: dict[str, Any], customer: str, *, today: date | None = None,
+            prepared: Prepared | None = None) -> None:
         """Index one complaint (import fields: external_id, channel, received_at, text, agent…).
-        Adding a document twice is a no-op, so catching up on stored complaints is idempotent."""
+        Adding a document twice is a no-op, so catching up on stored complaints is idempotent.
+        `prepared`: `self.families.prepare([text])[0]`, when `add_many` prepared a batch."""
         if doc_id in self._external:
             return
         text = str(record.get("text") or "")
@@ -79,15 +115,26 @@ class Detector:
         self._received[doc_id] = at
         artefacts = extract_artefacts(text, record)
         self._artefacts[doc_id] = artefacts
+        gangs = self.gangs
+        hubs = len(gangs._hot)
         # a family of its own until the families say otherwise (see the module docstring)
-        self.gangs.add(doc_id, customer, artefacts, family_id=doc_id)
+        gangs.add(doc_id, customer, artefacts, family_id=doc_id)
+        self._forget_key_holders(gangs._keys[doc_id])
         if at is not None:
             self.repeats.add(doc_id, customer, at, str(record.get("channel") or ""), text)
             self.bursts.add(doc_id, at)
-        self.families.add(doc_id, text, customer=customer)
+            self._forget(e.doc_id for e in self.repeats._by_customer.get(customer, ()))
+        self.families.add(doc_id, text, customer=customer, prepared=prepared)
         for kept, absorbed in self.families.drain_unions():
-            self.gangs.merge_family(absorbed, kept)
+            self._forget(list(gangs._docs_by_key.get((FAMILY, str(absorbed)), ())))   # they take kept's key
+            key = (FAMILY, str(kept))
+            before = len(gangs._customers_by_key.get(key, ()))
+            gangs.merge_family(absorbed, kept)
+            if min(before, 3) != min(len(gangs._customers_by_key.get(key, ())), 3):
+                self._forget(gangs._docs_by_key.get(key, ()))    # its customer count, as scores read it
             self.bursts.merge(absorbed, kept)
+        if gangs._dirty or len(gangs._hot) != hubs:
+            self._decisions.clear()     # a hub appeared: shared keys and gangs are recounted
         self._lexical[doc_id] = self.lexicon.analyze(text)
         if self.intel is not None:
             self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date())
@@ -96,11 +143,13 @@ class Detector:
     def _changed(self) -> None:
         self._version += 1
         self._votes.clear()
+        self._heads.clear()
 
     def rematch_intel(self, doc_id: Hashable, text: str, today: date) -> None:
         """Re-run intelligence for an indexed complaint (after new intelligence is imported)."""
         if self.intel is not None and doc_id in self._external:
             self._intel[doc_id] = self.intel.analyze(text, self._artefacts.get(doc_id, ()), today)
+            self._forget([doc_id])
             self._changed()
 
     def artefacts(self, doc_id: Hashable) -> list[Artefact]:
@@ -111,9 +160,138 @@ class Detector:
 
     def _own(self, doc_id: Hashable, today: date) -> ScanResult:
         """The complaint's own verdict, before its gang's kind is settled."""
+        intel = self._intel.get(doc_id, ())
         signals = signals_of(doc_id, self.families.family_of(doc_id), self.families, self.gangs, self.repeats,
-                             self.bursts, today, [*self._lexical.get(doc_id, ()), *self._intel.get(doc_id, ())])
-        return result_of(self._external[doc_id], doc_id, signals, self.families, self.gangs, self.scoring)
+                             self.bursts, today, [*self._lexical.get(doc_id, ()), *intel])
+        # the lexicon's part, summarised once per complaint (unless intelligence spoke a lexicon kind)
+        lexicon = None if any(is_lexicon(f.kind) for f in intel) else self._lexicon_of(doc_id)[0]
+        return result_of(self._external[doc_id], doc_id, signals, self.families, self.gangs, self.scoring, lexicon)
+
+    def _lexicon_of(self, doc_id: Hashable) -> tuple[tuple[float, str], tuple[tuple[str, float], ...]]:
+        """The complaint's lexical findings (which never change) as a verdict takes them: the
+        `lexicon_summary` of the lexicon kinds, and (kind, score) of any other kind among them."""
+        if self._summarised_with is not self.scoring:
+            self._lexicon_summary.clear()
+            self._summarised_with = self.scoring
+        summary = self._lexicon_summary.get(doc_id)
+        if summary is None:
+            lexical = [f for f in self._lexical.get(doc_id, ()) if f.kind.startswith("blackgray.")]
+            summary = self._lexicon_summary[doc_id] = (
+                lexicon_summary([f for f in lexical if is_lexicon(f.kind)], self.scoring),
+                tuple((f.kind, f.score) for f in lexical if not is_lexicon(f.kind)))
+        return summary
+
+    def _decided(self, doc_id: Hashable, today: date, memo: _Memo | None = None,
+                 gang: str | None | bool = False) -> tuple[float, bool, str]:
+        """(score, flagged, kind) of the complaint's own verdict — what `_own` decides — from the
+        signals' scores alone, without building their findings (`scoring.decide` decides both).
+        `memo` keeps, across calls for one state of the detector, what members of one family or
+        gang share and the decisions already taken (pure functions of their keys); `gang`: the
+        complaint's `gangs.gang_of`, when the caller knows it.
+
+        A complaint's decision is kept between states (`_decisions`) with what it rests on: its own
+        inputs (its shared keys' kinds and customer counts as the score reads them — fewer than 3 or
+        not —, its repeat score, its lexicon and intelligence findings), which `add` forgets whenever
+        a complaint changes them, and its family's and gang's values (template and burst findings,
+        sharing, other customers as the score reads them), compared on each call. So a gang's votes
+        after a new complaint re-decide only the complaints the new one changed."""
+        fams, gangs = self.families, self.gangs
+        if memo is None:
+            memo = _Memo()
+        if self._decided_with is not self.scoring:
+            self._decisions.clear()
+            self._decided_with = self.scoring
+        root = fams._root(doc_id)
+        per_family = memo.family.get(root)
+        if per_family is None:
+            family = fams.family_of(doc_id)
+            burst = None if family is None else self.bursts.finding_for_family(family, today)
+            per_family = memo.family[root] = (fams.score_for(doc_id),
+                                              None if burst is None else (burst.kind, burst.score))
+        t, burst = per_family
+        if gang is False:
+            gang = gangs.gang_of(doc_id)
+        shares, others = None, None
+        if gang is not None:
+            shares = memo.gang.get(gang)
+            if shares is None:
+                shares = memo.gang[gang] = gangs.gang_shares(gang)
+            if shares:
+                # other customers in the gang, as the score reads them: min(max(others - 1, 0), 5)
+                others = min(max(gangs._others(doc_id) - 1, 0), 5)
+        group = (root, t, burst, shares, others)
+        cached = self._decisions.get(doc_id)
+        if cached is not None and cached[1] == group:
+            return cached[2]
+        local = cached[0] if cached is not None else self._local_inputs(doc_id)
+        if local is None:      # intelligence spoke a lexicon kind: the findings decide (never cached)
+            v = self._own(doc_id, today).verdict
+            return v.score, v.flagged, v.kind
+        own, r, lexicon, lexical_others, intel = local
+        structural: list[tuple[str, float]] = []
+        if t is not None:
+            structural.append((FAMILY_KIND, t))
+        if others is not None:
+            key = (own, others)
+            sc = memo.shared.get(key)
+            if sc is None:
+                sc = memo.shared[key] = gangs._score(own, others + 1)   # (others + 1: see above)
+            structural.append((SHARED_KIND, sc))
+        if r is not None:
+            structural.append((REPEAT_KIND, r))
+        if burst is not None:
+            structural.append(burst)
+        structural.extend(lexical_others)
+        structural.extend(intel)
+        key = (tuple(structural), lexicon)
+        decided = memo.decided.get(key)
+        if decided is None:
+            decided = memo.decided[key] = decide(structural, lexicon, self.scoring)
+        self._decisions[doc_id] = (local, group, decided)
+        return decided
+
+    def _local_inputs(self, doc_id: Hashable):
+        """What a complaint's decision rests on that is its own (see `_decided`); None when its
+        intelligence findings include a lexicon kind (then only the findings can decide)."""
+        intel = []
+        for f in self._intel.get(doc_id, ()):
+            if f.kind.startswith("blackgray."):
+                if is_lexicon(f.kind):
+                    return None
+                intel.append((f.kind, f.score))
+        # customer counts as `GangLinker._score` reads them (below 3 or not): min(n, 3)
+        own = tuple((kind, min(n, 3)) for kind, n in self.gangs._own_counts(doc_id))
+        lexicon, lexical_others = self._lexicon_of(doc_id)
+        return own, self.repeats.score_for(doc_id), lexicon, lexical_others, tuple(intel)
+
+    def _forget(self, docs: Iterable[Hashable]) -> None:
+        """These complaints' own inputs may have changed: decide them afresh next time."""
+        pop = self._decisions.pop
+        for d in docs:
+            pop(d, None)
+
+    def _forget_key_holders(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Complaints carrying these keys, when a key's customer count may have changed as their
+        scores read it (it can only while it is at most 3)."""
+        by_key, docs_by_key = self.gangs._customers_by_key, self.gangs._docs_by_key
+        for key in keys:
+            custs = by_key.get(key)
+            if custs is not None and len(custs) <= 3:
+                self._forget(docs_by_key[key])
+
+    def memo(self) -> _Memo:
+        """Working space for many `brief`s on one state of the detector (nothing may be added meanwhile)."""
+        return _Memo()
+
+    def brief(self, doc_id: Hashable, today: date,
+              memo: _Memo | None = None) -> tuple[float, bool, str | None, str | None]:
+        """(score, flagged, family id, gang id) of `result(doc_id, today)`, without building its
+        findings: what the caller compares with a stored verdict before asking for the whole result.
+        `memo` (from `memo()`): shared by the calls of one loop over one state of the detector."""
+        score, flagged, _ = self._decided(doc_id, today, memo)
+        family = self.families.family_of(doc_id)
+        signal = family is not None and self.families.is_signal(family)
+        return score, flagged, str(family) if signal else None, self.gangs.gang_of(doc_id)
 
     def _gang_votes(self, gang_id: str, today: date) -> Counter[str]:
         """What the gang's flagged members are (`engine.gang_kind_votes`), once per gang and state."""
@@ -121,10 +299,14 @@ class Detector:
         if cached is not None and cached[0] == self._version:
             return cached[1]
         votes: Counter[str] = Counter()
-        for d in self.gangs.members(gang_id):
-            r = self._own(d, today)
-            if _votes_count(r):
-                votes[r.verdict.kind] += 1
+        gangs = self.gangs
+        root = gangs._gang_root(gang_id)
+        memo = _Memo()
+        for d in [] if root is None else gangs._members[root]:     # (any order: they are counted)
+            # every member is in the gang (`_votes_count`), and that is its gang_of
+            _, flagged, kind = self._decided(d, today, memo, gang_id)
+            if flagged and kind not in ("genuine", "repeat_harass"):
+                votes[kind] += 1
         self._votes[(gang_id, today)] = (self._version, votes)
         return votes
 
@@ -138,19 +320,73 @@ class Detector:
     def results(self, doc_ids: Iterable[Hashable], today: date) -> list[ScanResult]:
         return [self.result(d, today) for d in doc_ids]
 
+    def _group_head(self, family: Hashable | None, gang: str | None) -> list[Hashable]:
+        """The first `affected_limit + 1` complaints of the family's members (insertion order) followed
+        by the gang's members not among them (the order `affected` lists them in); all of them when
+        there are fewer. Computed once per family and gang until the next change."""
+        key = (family, gang)
+        head = self._heads.get(key)
+        if head is None:
+            cap = self.affected_limit + 1
+            out = dict.fromkeys(self.families.members(family, limit=cap)) if family is not None else {}
+            if len(out) < cap and gang is not None:
+                for d in self.gangs.members(gang):
+                    if d not in out:
+                        out[d] = None
+                        if len(out) == cap:
+                            break
+            head = self._heads[key] = list(out)
+        return head
+
     def affected(self, doc_id: Hashable) -> list[Hashable]:
-        """Other complaints whose verdict `doc_id` may have changed: its family, gang and repeat window."""
-        out: dict[Hashable, None] = {}
-        family = self.families.family_of(doc_id)
-        if family is not None:
-            out.update(dict.fromkeys(self.families.members(family)))
-        gang = self.gangs.gang_of(doc_id)
-        if gang is not None:
-            out.update(dict.fromkeys(self.gangs.members(gang)))
+        """Other complaints whose verdict `doc_id` may have changed: its family, gang and repeat window
+        (in that order; the first `affected_limit` of them)."""
+        limit = self.affected_limit
+        head = self._group_head(self.families.family_of(doc_id), self.gangs.gang_of(doc_id))
+        if len(head) > limit:          # family and gang alone fill the list: the window comes after
+            return [d for d in head if d != doc_id][:limit]
+        out = dict.fromkeys(head)
         out.update(dict.fromkeys(self.repeats.window_of(doc_id)))
         out.pop(doc_id, None)
-        return list(out)[:self.affected_limit]
+        return list(out)[:limit]
+
+    def affected_many(self, doc_ids: Iterable[Hashable]) -> set[Hashable]:
+        """Every complaint `affected` names for any of `doc_ids`, except those: what a batch of new
+        complaints asks to re-score. Complaints of one big family and gang share one list."""
+        docs = list(doc_ids)
+        limit = self.affected_limit
+        out: set[Hashable] = set()
+        full: dict[tuple[Hashable | None, str | None], list] = {}   # [head[:limit] as a set, topped up]
+        for d in docs:
+            key = (self.families.family_of(d), self.gangs.gang_of(d))
+            head = self._group_head(*key)
+            if len(head) > limit:
+                # affected(d) is head[:limit] without d, topped up with head[limit] when d is among them
+                group = full.get(key)
+                if group is None:
+                    group = full[key] = [set(head[:limit]), False]
+                if d in group[0]:
+                    group[1] = True
+            else:
+                out.update(self.affected(d))
+        for key, (first, topped) in full.items():
+            out |= first
+            if topped:
+                out.add(self._group_head(*key)[limit])
+        out.difference_update(docs)
+        return out
 
     def add_many(self, items: Iterable[tuple[Hashable, dict[str, Any], str]], *, today: date | None = None) -> None:
-        for doc_id, record, customer in items:
-            self.add(doc_id, record, customer, today=today)
+        """`add` each (doc id, record, customer) in order, with the texts' signatures computed for
+        the whole batch at once (`TemplateFamilies.prepare`): the same index as one `add` at a time."""
+        todo, seen = [], set()
+        for item in items:
+            if item[0] not in self._external and item[0] not in seen:   # (a repeat is a no-op)
+                seen.add(item[0])
+                todo.append(item)
+        if not todo:
+            return
+        prepared = self.families.prepare([str(record.get("text") or "") for _, record, _ in todo],
+                                         [doc_id for doc_id, _, _ in todo])
+        for (doc_id, record, customer), p in zip(todo, prepared):
+            self.add(doc_id, record, customer, today=today, prepared=p)

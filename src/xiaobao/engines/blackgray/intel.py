@@ -80,7 +80,7 @@ class IntelIndex:
     def analyze(self, text: str, artefacts: Iterable[Artefact], today: date) -> list[Finding]:
         hits: list[tuple[IntelEntry, dict]] = []
         seen: set[str] = set()
-        for a in artefacts:
+        for a in artefacts if self._by_key else ():   # (no contact intelligence: no key to compute)
             kind = intel_kind(a.kind)
             if kind is None:
                 continue

@@ -25,7 +25,7 @@ import ahocorasick
 import yaml
 
 from ...domain.finding import Citation, Finding, Span
-from ...rules import BUNDLED, RulesError
+from ...rules import BUNDLED, RulesError, safe_load
 from .contacts import normalize_with_offsets, to_original
 
 FILE = "blackgray_lexicon.yaml"
@@ -97,7 +97,7 @@ class Lexicon:
         if not path.exists():
             path = BUNDLED / FILE
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as e:
             raise RulesError(f"{path}: YAML 格式错误：{e}") from e
         return cls.from_dict(data)

@@ -38,7 +38,12 @@ at s = 0.5, ≈ 0.90 at s = 0.38 (the family threshold), ≈ 0.68 at s = 0.3 and
 candidates are then confirmed with `jaccard_estimate`.
 Large template families make some buckets huge; `max_per_band` (2,048) caps how many ids one band
 contributes to a query (the first inserted ones), which bounds query time; duplicates across bands
-are removed in O(candidates) with a scratch array (`_dedupe`), not a sort.
+are removed in O(candidates) with a scratch array (`_dedupe`), not a sort. A query with many
+candidates compares their signatures' low bytes first (a copy of them, 1 byte per value: 128 bytes
+a document beside the signature's 512): equal values have equal low bytes, so a candidate whose low
+bytes match fewer positions than the threshold asks is out without reading its full signature.
+`query_insert_many` answers a batch of query-then-insert calls exactly as the single calls would,
+with the bucket look-ups of every query before the next buffer flush done at once.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ _HIGH32 = np.uint64(0xFFFFFFFF00000000)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _BYTE_SUM = np.uint64(0x0101010101010101)
 _S56 = np.uint64(56)
+_NONE = np.empty(0, dtype=np.int64)
 
 
 def _row_counts(eq: np.ndarray) -> np.ndarray:
@@ -162,6 +168,24 @@ class MinHasher:
             return None
         return sig
 
+    def signature_many(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """`[signature(t) for t in texts]`, hashed as one batch (`signatures`). The batch's validity
+        test (distinct minima) can only under-count distinct shingles, so a row it accepts is valid;
+        a row it rejects that has enough grams is re-checked exactly, one text at a time."""
+        texts = list(texts)
+        if not texts:
+            return []
+        sigs, valid = self.signatures(texts, return_valid=True)
+        out: list[np.ndarray | None] = []
+        for i, text in enumerate(texts):
+            if valid[i]:
+                out.append(sigs[i])
+            elif len(text) - self.k + 1 < self.min_shingles:
+                out.append(None)
+            else:
+                out.append(self.signature(text))
+        return out
+
     def signatures(self, texts: Sequence[str], return_valid: bool = False):
         """Signatures of many texts: uint32 array `[len(texts), num_perm]`; rows of texts with too
         few shingles are all `EMPTY`. With `return_valid=True` also returns the boolean mask."""
@@ -226,6 +250,10 @@ class LSHIndex:
     kept (`signature(id)`, `jaccard(sig, ids)`) so candidates can be confirmed without rehashing.
     """
 
+    FLUSH_MIN = 1 << 16   # pending band entries that always fit in the buffer (see `insert`)
+    CONFIRM_PAIRS = 1024   # (candidate, query) pairs compared at once by `query_insert_many` (cache-sized)
+    SCREEN_FROM = 64       # candidates of one query from which `_confirm_one` screens on low bytes first
+
     def __init__(self, num_perm: int = 128, bands: int = 42, rows: int = 3, max_per_band: int | None = 2048,
                  seed: int = 1):
         if bands * rows > num_perm:
@@ -237,6 +265,9 @@ class LSHIndex:
         self._ids: list[Hashable] = []
         self._index: dict[Hashable, int] = {}
         self._sigs = np.empty((0, num_perm), dtype=np.uint32)
+        # the low byte of every signature value: equal values have equal low bytes, so the count of
+        # equal low bytes bounds the count of equal values from above, reading a quarter of the bytes
+        self._low = np.empty((0, num_perm), dtype=np.uint8)
         self._n = 0
         # one sorted uint64 per (band, document): the band key's upper 32 bits, then the internal id.
         # 8 bytes an entry and one in-place sort, instead of a key array, an id array and an argsort.
@@ -246,6 +277,9 @@ class LSHIndex:
         self._pending: dict[int, list[int]] = {}
         self._pending_count = 0
         self._scratch = np.zeros(0, dtype=np.int32)   # query work space (see _dedupe): not thread-safe
+        self._work8 = np.empty((0, num_perm), dtype=np.uint8)       # and see _work
+        self._workeq = np.empty((0, num_perm), dtype=bool)
+        self._work_sigs = np.empty((0, num_perm), dtype=np.uint32)
 
     def __len__(self) -> int:
         return self._n
@@ -273,10 +307,15 @@ class LSHIndex:
         m = len(ids)
         need = self._n + m
         if need > self._sigs.shape[0]:
-            grown = np.empty((max(need, 2 * self._sigs.shape[0], 1024), self.num_perm), dtype=np.uint32)
+            size = max(need, 2 * self._sigs.shape[0], 1024)
+            grown = np.empty((size, self.num_perm), dtype=np.uint32)
             grown[: self._n] = self._sigs[: self._n]
             self._sigs = grown
+            low = np.empty((size, self.num_perm), dtype=np.uint8)
+            low[: self._n] = self._low[: self._n]
+            self._low = low
         self._sigs[self._n: need] = sigs
+        self._low[self._n: need] = sigs      # (the low byte: numpy casts uint32 → uint8 modulo 256)
         internal = np.arange(self._n, need, dtype=np.int64)
         for k, i in enumerate(ids):
             self._index[i] = self._n + k
@@ -284,15 +323,34 @@ class LSHIndex:
         self._n = need
         return internal
 
-    def insert(self, key: Hashable, sig: np.ndarray) -> None:
-        """Insert one signature (buffered; cheap)."""
+    def insert(self, key: Hashable, sig: np.ndarray, keys: np.ndarray | None = None) -> None:
+        """Insert one signature (buffered; cheap). `keys`: its `band_keys`, when already computed."""
         sig = np.asarray(sig, dtype=np.uint32)
-        internal = int(self._store([key], sig[None, :])[0])
-        for k in self.band_keys(sig).tolist():
-            self._pending.setdefault(k, []).append(internal)
+        if key in self._index:
+            raise ValueError(f"id {key!r} already in the index")
+        internal = self._n
+        if internal >= self._sigs.shape[0]:
+            self._store([key], sig[None, :])          # grows the signature matrix
+        else:
+            self._sigs[internal] = sig
+            self._low[internal] = sig
+            self._index[key] = internal
+            self._ids.append(key)
+            self._n = internal + 1
+        pending = self._pending
+        for k in (self.band_keys(sig) if keys is None else keys).tolist():
+            bucket = pending.get(k)
+            if bucket is None:
+                pending[k] = [internal]
+            else:
+                bucket.append(internal)
         self._pending_count += self.bands
-        if self._pending_count >= max(1 << 16, self._packed.size // 4):
+        if self._pending_count >= self._flush_at():
             self._flush()
+
+    def _flush_at(self) -> int:
+        """Buffered single inserts are merged into the sorted array once this many are pending."""
+        return max(self.FLUSH_MIN, self._packed.size // 4)
 
     def insert_many(self, keys: Sequence[Hashable], sigs: np.ndarray) -> None:
         """Insert many signatures at once (one sort; the fast path for building an index)."""
@@ -316,9 +374,10 @@ class LSHIndex:
     def _flush(self) -> None:
         if not self._pending:
             return
-        keys = np.fromiter((k for k, v in self._pending.items() for _ in v), dtype=np.uint64,
-                           count=self._pending_count)
-        vals = np.fromiter((i for v in self._pending.values() for i in v), dtype=np.int64,
+        pending = self._pending
+        keys = np.repeat(np.fromiter(pending.keys(), dtype=np.uint64, count=len(pending)),
+                         np.fromiter(map(len, pending.values()), dtype=np.int64, count=len(pending)))
+        vals = np.fromiter(itertools.chain.from_iterable(pending.values()), dtype=np.int64,
                            count=self._pending_count)
         self._pending = {}
         self._pending_count = 0
@@ -334,8 +393,8 @@ class LSHIndex:
         self._packed = merged
 
     # -- query -----------------------------------------------------------------------------------
-    def _candidates(self, sig: np.ndarray) -> np.ndarray:
-        qk = self.band_keys(np.asarray(sig, dtype=np.uint32))
+    def _candidates(self, sig: np.ndarray, keys: np.ndarray | None = None) -> np.ndarray:
+        qk = self.band_keys(np.asarray(sig, dtype=np.uint32)) if keys is None else keys
         qh = qk & _HIGH32
         lo = np.searchsorted(self._packed, qh, side="left")
         hi = np.searchsorted(self._packed, qh | _LOW32, side="right")
@@ -378,22 +437,185 @@ class LSHIndex:
         """Ids sharing at least one band with `sig` (candidates, not yet confirmed)."""
         return [self._ids[i] for i in self._candidates(sig).tolist()]
 
-    def query_jaccard(self, sig: np.ndarray, threshold: float = 0.0) -> list[tuple[Hashable, float]]:
-        """Candidates with their estimated Jaccard ≥ threshold, most similar first."""
+    def query_jaccard(self, sig: np.ndarray, threshold: float = 0.0,
+                      keys: np.ndarray | None = None) -> list[tuple[Hashable, float]]:
+        """Candidates with their estimated Jaccard ≥ threshold, most similar first. `keys`: the
+        signature's `band_keys`, when already computed (a batch computes them in one call)."""
         sig = np.asarray(sig, dtype=np.uint32)
-        cand = self._candidates(sig)
+        cand, hits = self._confirm_one(self._candidates(sig, keys), sig, threshold)
+        ids = self._ids
+        scale = 1.0 / self.num_perm
+        return [(ids[c], h * scale) for c, h in zip(cand.tolist(), hits.tolist())]
+
+    def query_insert_many(self, keys: Sequence[Hashable], sigs: np.ndarray, band_keys: np.ndarray,
+                          threshold: float) -> list[list[tuple[Hashable, float]]]:
+        """For each signature in order: `query_jaccard(sig, threshold)`, then `insert(key, sig)` —
+        the same answers and the same index as those calls one by one, with the numpy work done for
+        many at a time: bucket look-ups for every document until the next buffer flush, Jaccard
+        confirmation for ≈ `CONFIRM_PAIRS` candidates at once. (A query sees the buffered inserts
+        before it, its own batch's included, exactly as the single calls do.)"""
+        ids, scale = self._ids, 1.0 / self.num_perm
+        return [[(ids[c], h * scale) for c, h in zip(found.tolist(), hits.tolist())]
+                for found, hits in self.query_insert_many_internal(keys, sigs, band_keys, threshold)]
+
+    def internal_id(self, key: Hashable) -> int:
+        """The number the index gave `key` (insertion order, from 0)."""
+        return self._index[key]
+
+    def query_insert_many_internal(self, keys: Sequence[Hashable], sigs: np.ndarray, band_keys: np.ndarray,
+                                   threshold: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`query_insert_many`, each answer as arrays: the internal ids found (`internal_id`) and
+        their matching signature positions (Jaccard × num_perm), most similar first."""
+        keys = list(keys)
+        sigs = np.asarray(sigs, dtype=np.uint32)
+        if len(keys) != sigs.shape[0] or band_keys.shape != (len(keys), self.bands):
+            raise ValueError("keys, signatures and band keys differ in length")
+        if len(set(keys)) != len(keys):
+            raise ValueError("duplicate ids in one batch")
+        out: list[tuple[np.ndarray, np.ndarray]] = []
+        t, m = 0, len(keys)
+        while t < m:
+            # the inserts of the next `seg` documents buffer at most up to the flush that ends them
+            seg = min(m - t, max(1, -(-(self._flush_at() - self._pending_count) // self.bands)))
+            out.extend(self._query_insert_segment(keys[t:t + seg], sigs[t:t + seg], band_keys[t:t + seg],
+                                                  threshold))
+            if self._pending_count >= self._flush_at():
+                self._flush()
+            t += seg
+        return out
+
+    def _query_insert_segment(self, keys: list[Hashable], sigs: np.ndarray, band_keys: np.ndarray,
+                              threshold: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Documents whose inserts flush nothing before the last: the sorted array is the same for
+        all their queries; each sees the buffer as the inserts before it left it."""
+        m, bands, cap = len(keys), self.bands, self.max_per_band
+        for k in keys:
+            if k in self._index:
+                raise ValueError(f"id {k!r} already in the index")
+        first = self._n
+        self._store(keys, sigs)        # stored first: a query may confirm an earlier one of the batch
+        # bucket slices of the sorted array, for every (document, band) at once
+        packed = self._packed
+        starts = np.zeros(m + 1, dtype=np.int64)
+        if packed.size:
+            qh = (band_keys & _HIGH32).ravel()
+            lo = np.searchsorted(packed, qh, side="left")
+            hi = np.searchsorted(packed, qh | _LOW32, side="right")
+            if cap is not None:
+                hi = np.minimum(hi, lo + cap)
+            lens = hi - lo
+            total = int(lens.sum())
+            np.cumsum(lens.reshape(m, bands).sum(axis=1), out=starts[1:])
+            if total:
+                nz = lens > 0
+                lo, lens = lo[nz], lens[nz]
+                offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+                flat = (packed[offsets + np.arange(total)] & _LOW32).astype(np.int64)
+            else:
+                flat = np.empty(0, dtype=np.int64)
+        else:
+            flat = np.empty(0, dtype=np.int64)
+        # the buffer, as each document finds it; then its own insert
+        pending = self._pending
+        cands: list[np.ndarray] = []
+        for u, qk in enumerate(band_keys.tolist()):
+            vals = flat[starts[u]:starts[u + 1]]
+            if pending:
+                extra = [v if not cap or len(v) <= cap else v[:cap] for k in qk if (v := pending.get(k))]
+                if extra:
+                    vals = np.concatenate([vals, np.fromiter(itertools.chain.from_iterable(extra), dtype=np.int64)])
+            cands.append(self._dedupe(vals))
+            internal = first + u
+            for k in qk:
+                bucket = pending.get(k)
+                if bucket is None:
+                    pending[k] = [internal]
+                else:
+                    bucket.append(internal)
+        self._pending_count += m * bands
+        # confirmation: candidates of several documents compared in one pass
+        out: list[tuple[np.ndarray, np.ndarray]] = []
+        i = 0
+        while i < m:
+            if cands[i].size >= self.CONFIRM_PAIRS // 2:      # many candidates: compared on their own
+                out.append(self._confirm_one(cands[i], sigs[i], threshold))
+                i += 1
+                continue
+            j, pairs = i, 0
+            while j < m and cands[j].size < self.CONFIRM_PAIRS // 2 and (
+                    j == i or pairs + cands[j].size <= self.CONFIRM_PAIRS):
+                pairs += cands[j].size
+                j += 1
+            out.extend(self._confirm(cands[i:j], sigs[i:j], threshold))
+            i = j
+        return out
+
+    def _work(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Work space for `n` candidates' low bytes and comparisons (reused: not thread-safe, like
+        the scratch array — the detector that owns the index serialises its calls)."""
+        if self._work8.shape[0] < n:
+            size = max(n, 2 * self._work8.shape[0], 1024)
+            self._work8 = np.empty((size, self.num_perm), dtype=np.uint8)
+            self._workeq = np.empty((size, self.num_perm), dtype=bool)
+        return self._work8[:n], self._workeq[:n]
+
+    def _work32(self, n: int) -> np.ndarray:
+        if self._work_sigs.shape[0] < n:
+            self._work_sigs = np.empty((max(n, 2 * self._work_sigs.shape[0], 1024), self.num_perm), dtype=np.uint32)
+        return self._work_sigs[:n]
+
+    def _confirm_one(self, cand: np.ndarray, sig: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates with their estimated Jaccard ≥ threshold and their matching positions, most
+        similar first, ties in id order (`cand` ascending). Many candidates are first screened on
+        their low bytes (`_low`): one whose low bytes match fewer than the threshold's positions
+        cannot match more in full."""
         if cand.size == 0:
-            return []
-        eq = self._sigs[cand] == sig
-        if (sig == EMPTY).any():            # only then can an empty row match (see jaccard_estimate)
+            return _NONE, _NONE
+        need = threshold * self.num_perm - 1e-9
+        if cand.size >= self.SCREEN_FROM and need > 0:
+            low, eq = self._work(cand.size)
+            np.take(self._low, cand, axis=0, out=low)        # (into work space: no allocation per query)
+            cand = cand[_row_counts(np.equal(low, sig.astype(np.uint8), out=eq)) >= need]
+            if cand.size == 0:
+                return _NONE, _NONE
+        if cand.size >= self.SCREEN_FROM:
+            rows = self._work32(cand.size)
+            np.take(self._sigs, cand, axis=0, out=rows)
+            eq = np.equal(rows, sig, out=self._work(cand.size)[1])
+        else:
+            eq = self._sigs[cand] == sig
+        if (sig == EMPTY).any():
             eq &= sig != EMPTY
         hits = _row_counts(eq)
         keep = hits >= threshold * self.num_perm - 1e-9
         cand, hits = cand[keep], hits[keep]
         order = np.argsort(-hits, kind="stable")      # cand is ascending: ties stay in id order
-        ids = self._ids
-        scale = 1.0 / self.num_perm
-        return [(ids[c], h * scale) for c, h in zip(cand[order].tolist(), hits[order].tolist())]
+        return cand[order], hits[order]
+
+    def _confirm(self, cands: list[np.ndarray], sigs: np.ndarray,
+                 threshold: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`query_jaccard`'s confirmation for several queries: per query the candidates with their
+        estimated Jaccard ≥ threshold and their matching positions, most similar first, ties in id order."""
+        sizes = np.fromiter((c.size for c in cands), dtype=np.int64, count=len(cands))
+        if not sizes.any():
+            return [(_NONE, _NONE)] * len(cands)
+        cand = np.concatenate(cands)
+        doc = np.repeat(np.arange(len(cands)), sizes)
+        eq = self._sigs[cand] == sigs[doc]
+        empty = sigs == EMPTY
+        if empty.any():                      # only then can an empty row match (see jaccard_estimate)
+            eq &= ~empty[doc]
+        hits = _row_counts(eq)
+        keep = hits >= threshold * self.num_perm - 1e-9
+        cand, hits, doc = cand[keep], hits[keep], doc[keep]
+        order = np.lexsort((cand, -hits, doc))       # per query: most similar first, ties by id
+        cand, hits = cand[order], hits[order]
+        bounds = np.cumsum(np.bincount(doc, minlength=len(cands))).tolist()
+        out, at = [], 0
+        for end in bounds:
+            out.append((cand[at:end], hits[at:end]))
+            at = end
+        return out
 
     def signature(self, key: Hashable) -> np.ndarray:
         return self._sigs[self._index[key]]

@@ -14,12 +14,14 @@ Cost: `add` O(1) amortised; `finding_for` O(m log m) in the customer's complaint
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import ahocorasick
+
 from ...domain.finding import Citation, Finding
+from .normalize import nfkc
 
 RULE_ID = "blackgray.repeat_harass"
 CITATION = Citation(
@@ -42,9 +44,16 @@ class _Entry:
     demands: frozenset[str]
 
 
+_DEMANDS = ahocorasick.Automaton()
+for _w in DEMAND_WORDS:
+    _DEMANDS.add_word(_w, _w)
+_DEMANDS.make_automaton()
+
+
 def demands_in(text: str) -> frozenset[str]:
-    t = "".join(unicodedata.normalize("NFKC", text or "").split())
-    return frozenset(w for w in DEMAND_WORDS if w in t)
+    """The demand words in the text (NFKC, whitespace removed), found in one Aho-Corasick pass."""
+    t = "".join(nfkc(text or "").split())
+    return frozenset(w for _, w in _DEMANDS.iter(t))
 
 
 class RepeatDetector:
@@ -93,7 +102,11 @@ class RepeatDetector:
                 best = (i, j)
         return [e.doc_id for e in entries[best[0]:best[1]]]
 
-    def finding_for(self, doc_id: str) -> Finding | None:
+    def _assess(self, doc_id: str):
+        """(window ids, their entries, demand counts, escalating, channels, score), or None."""
+        found = self._doc.get(doc_id)
+        if found is None or len(self._by_customer[found[0]]) < self.min_count:
+            return None      # the window holds at most the customer's complaints
         ids = self.window_of(doc_id)
         if len(ids) < self.min_count:
             return None
@@ -103,11 +116,22 @@ class RepeatDetector:
         downs = sum(b < a for a, b in itertools.pairwise(counts))
         escalating = counts[-1] > counts[0] and ups > downs
         channels = sorted({e.channel for e in entries if e.channel})
-        first_demands = entries[0].demands
-        new_demands = sorted({w for e in entries[1:] for w in e.demands} - first_demands)
         score = (self.base + self.per_extra * (len(ids) - self.min_count)
                  + self.multi_channel * (len(channels) > 1) + self.escalation * escalating)
-        score = round(min(score, 0.95), 4)
+        return ids, entries, counts, escalating, channels, round(min(score, 0.95), 4)
+
+    def score_for(self, doc_id: str) -> float | None:
+        """The score of `finding_for(doc_id)` (None when there is none), without building it."""
+        got = self._assess(doc_id)
+        return None if got is None else got[-1]
+
+    def finding_for(self, doc_id: str) -> Finding | None:
+        got = self._assess(doc_id)
+        if got is None:
+            return None
+        ids, entries, counts, escalating, channels, score = got
+        first_demands = entries[0].demands
+        new_demands = sorted({w for e in entries[1:] for w in e.demands} - first_demands)
         return Finding(
             rule_id=RULE_ID, kind=RULE_ID, score=score, citation=CITATION,
             evidence={

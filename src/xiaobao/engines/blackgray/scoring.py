@@ -9,7 +9,7 @@ the review queue's job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ...domain.finding import Finding
@@ -57,33 +57,53 @@ _KIND_OF_CATEGORY = {"proxy_template": "proxy_template", "anti_collection": "deb
 _KIND_ORDER = ("proxy_template", "debt_evasion", "credit_repair")   # tie-break
 
 
-def _kind(signals: list[Finding], flagged: bool) -> str:
-    if not flagged:
-        return "genuine"
-    structural = {f.kind: f.score for f in signals if not f.kind.startswith(_LEXICON)}
-    # repeat harassment is a pattern of one customer, so it wins only when it is the strongest signal
-    strongest = max(structural, key=structural.get, default=None)
-    if strongest == "blackgray.repeat_harass":
-        return "repeat_harass"
+def lexicon_summary(findings: Iterable[Finding], rules: ScoringRules) -> tuple[float, str]:
+    """What a complaint's lexicon findings (in order) add to its verdict: their noisy-OR of weighted
+    scores, and the kind they point at when the complaint is flagged."""
+    findings = list(findings)
+    value = _noisy_or(f.score * rules.weight(f.kind) for f in findings)
     # What the text is selling decides between proxy work, credit repair and debt evasion. Per kind:
     # its strongest phrase plus a quarter of the others, so one decisive phrase (停息挂账, 征信修复)
     # outweighs a handful of generic letter words (贵司, 律师函).
     scores: dict[str, list[float]] = {}
-    for f in signals:
+    for f in findings:
         if f.kind.startswith(_LEXICON + "."):
             kind = _KIND_OF_CATEGORY.get(f.kind.rsplit(".", 1)[1])
             if kind:
                 scores.setdefault(kind, []).append(f.score)
     if not scores:
-        return "proxy_template"
+        return value, "proxy_template"
     weight = {k: max(v) + 0.25 * (sum(v) - max(v)) for k, v in scores.items()}
-    return max(_KIND_ORDER, key=lambda k: (weight.get(k, -1.0), -_KIND_ORDER.index(k)))
+    return value, max(_KIND_ORDER, key=lambda k: (weight.get(k, -1.0), -_KIND_ORDER.index(k)))
 
 
-def combine(signals: Iterable[Finding], rules: ScoringRules) -> Verdict:
-    signals = [f for f in signals if f.kind.startswith("blackgray.")]
-    lexicon = _noisy_or(f.score * rules.weight(f.kind) for f in signals if f.kind.startswith(_LEXICON))
-    others = [f.score * rules.weight(f.kind) for f in signals if not f.kind.startswith(_LEXICON)]
-    score = round(_noisy_or([min(lexicon, rules.lexicon_cap), *others]), 4)
+def decide(structural: Sequence[tuple[str, float]], lexicon: tuple[float, str],
+           rules: ScoringRules) -> tuple[float, bool, str]:
+    """(score, flagged, kind) from the structural signals' (kind, score) in the verdict's order and
+    the `lexicon_summary`. The one place a verdict is decided: `combine` (findings) and the
+    incremental detector's score-only path (`Detector.brief`, gang votes) both come here."""
+    lex_value, lex_kind = lexicon
+    score = round(_noisy_or([min(lex_value, rules.lexicon_cap), *(s * rules.weight(k) for k, s in structural)]), 4)
     flagged = score >= rules.flag_threshold
-    return Verdict(score, flagged, _kind(signals, flagged), tuple(signals))
+    if not flagged:
+        return score, False, "genuine"
+    # repeat harassment is a pattern of one customer, so it wins only when it is the strongest signal
+    strengths = dict(structural)
+    strongest = max(strengths, key=strengths.get, default=None)
+    if strongest == "blackgray.repeat_harass":
+        return score, True, "repeat_harass"
+    return score, True, lex_kind
+
+
+def is_lexicon(kind: str) -> bool:
+    return kind.startswith(_LEXICON)
+
+
+def combine(signals: Iterable[Finding], rules: ScoringRules, lexicon: tuple[float, str] | None = None) -> Verdict:
+    """`lexicon`: the `lexicon_summary` of the lexicon findings among `signals`, when already known."""
+    signals = [f for f in signals if f.kind.startswith("blackgray.")]
+    structural = [(f.kind, f.score) for f in signals if not f.kind.startswith(_LEXICON)]
+    if lexicon is None:
+        lexicon = lexicon_summary((f for f in signals if f.kind.startswith(_LEXICON)), rules)
+    score, flagged, kind = decide(structural, lexicon, rules)
+    return Verdict(score, flagged, kind, tuple(signals))

@@ -42,9 +42,13 @@ class LexiconClassifier:
 
     def classify(self, normalized: str) -> LabelScore:
         hits: dict[str, dict[str, float]] = {}
-        for _s, _e, phrase, payloads in self._matcher.iter(normalized):
+        for phrase, payloads in self._matcher.found(normalized):
             for label, w in payloads:
-                hits.setdefault(label, {})[phrase] = w  # each phrase counts once however often it recurs
+                got = hits.get(label)
+                if got is None:
+                    hits[label] = {phrase: w}
+                else:
+                    got[phrase] = w  # each phrase counts once however often it recurs
         scores = {label: sum(p.values()) for label, p in hits.items()}
         total = sum(scores.values())
         if total <= 0:

@@ -3,13 +3,17 @@ case, no whitespace — Chinese has no word spaces, so spaces carry nothing but 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 import ahocorasick
 
+from ..textnorm import folded_with_offsets
+
 T = TypeVar("T")
+_SPACE = re.compile(r"\s")  # the same characters as str.isspace
 
 
 def normalize(text: str) -> str:
@@ -25,9 +29,11 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         # so only lower-casing can change lengths; when it does not, offsets map one to one.
         low = text.lower()
         if len(low) == len(text):
+            if _SPACE.search(low) is None:
+                return low, list(range(len(low)))
             where = [i for i, c in enumerate(low) if not c.isspace()]
             return "".join([low[i] for i in where]), where
-    return _normalize_with_offsets_per_char(text)
+    return folded_with_offsets(text)  # = _normalize_with_offsets_per_char(text), from tables
 
 
 def _normalize_with_offsets_per_char(text: str) -> tuple[str, list[int]]:
@@ -69,3 +75,7 @@ class PhraseMatcher(Generic[T]):
             return
         for end, (key, payloads) in self._auto.iter(normalized):
             yield end - len(key) + 1, end + 1, key, payloads
+
+    def found(self, normalized: str) -> list[tuple[str, tuple[T, ...]]]:
+        """(phrase, payloads) of every match, in `iter`'s order, without positions."""
+        return [] if self.empty else [hit for _, hit in self._auto.iter(normalized)]

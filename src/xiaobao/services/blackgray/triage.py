@@ -121,17 +121,20 @@ def _catch_up(ctx: Context, st: _State, uow: UnitOfWork | None = None) -> None:
     today = ctx.today()
 
     def pull(u: UnitOfWork) -> bool:
-        rows = u.blackgray.complaints_after(st.last_id)
-        for row in rows:
+        keys = u.blackgray.complaint_keys_after(st.last_id)
+        unknown = []
+        for row in keys:
             doc = doc_key(row.channel, row.external_id)
             st.ids[doc] = row.id
-            if doc in st.detector:  # this process indexed it at intake: nothing to decrypt again
-                st.last_id = row.id
-                continue
-            rec, customer = record_of_row(ctx, row)
-            st.detector.add(doc, rec, customer, today=today)
-            st.last_id = row.id
-        return len(rows) > 0
+            if doc not in st.detector:  # else this process indexed it at intake: nothing to read again
+                unknown.append(row.id)
+        if unknown:
+            rows = u.blackgray.complaints_by_ids(unknown)
+            st.detector.add_many([(doc_key(row.channel, row.external_id), *record_of_row(ctx, row)) for row in rows],
+                                 today=today)
+        if keys:
+            st.last_id = keys[-1].id
+        return len(keys) > 0
 
     with st.lock:
         if uow is not None:
@@ -172,14 +175,11 @@ def assess(ctx: Context, uow: UnitOfWork, drafts: Sequence[tuple[Any, str | None
     today = ctx.today()
     with st.lock:
         _catch_up(ctx, st, uow)
-        docs = []
-        for draft, key in drafts:
-            doc = doc_key(draft.channel, draft.external_id)
-            rec, customer = record_of_draft(draft, key)
-            st.detector.add(doc, rec, customer, today=today)
-            docs.append(doc)
+        items = [(doc_key(draft.channel, draft.external_id), *record_of_draft(draft, key)) for draft, key in drafts]
+        st.detector.add_many(items, today=today)
+        docs = [doc for doc, _, _ in items]
         results = {d: st.detector.result(d, today) for d in docs}
-        affected = {a for d in docs for a in st.detector.affected(d)} - set(docs)
+        affected = st.detector.affected_many(docs)
     return Assessment(results, affected, st.threshold)
 
 
@@ -191,16 +191,20 @@ def record(ctx: Context, uow: UnitOfWork, assessment: Assessment, ids: dict[str,
     rows = [flag_row(ids[d], r, assessment.threshold, now) for d, r in assessment.results.items()]
     with st.lock:
         st.ids.update(ids)
-        others = {st.ids[d]: st.detector.result(d, today) for d in assessment.affected if d in st.ids}
-    before = uow.blackgray.flags_for(others)
+        others = {st.ids[d]: d for d in assessment.affected if d in st.ids}
+    before = uow.blackgray.flags_for(others, brief=True)
     newly = []
-    for cid, res in others.items():
-        old = before.get(cid)
-        if old is None or old["flagged"] != res.verdict.flagged or abs(old["score"] - res.verdict.score) >= 0.005 \
-                or old["family_key"] != res.family_id or old["gang_key"] != res.gang_id:
-            rows.append(flag_row(cid, res, assessment.threshold, now))
-            if res.verdict.flagged and not (old and old["flagged"]):
-                newly.append(cid)
+    with st.lock:
+        memo = st.detector.memo()
+        for cid, d in others.items():
+            # the verdict's score, flag, family and gang first; its findings only when it changed
+            score, flagged, family_id, gang_id = st.detector.brief(d, today, memo)
+            old = before.get(cid)
+            if old is None or old["flagged"] != flagged or abs(old["score"] - score) >= 0.005 \
+                    or old["family_key"] != family_id or old["gang_key"] != gang_id:
+                rows.append(flag_row(cid, st.detector.result(d, today), assessment.threshold, now))
+                if flagged and not (old and old["flagged"]):
+                    newly.append(cid)
     uow.blackgray.upsert_flags(rows)
     if newly:
         uow.blackgray.add_flag_to_complaints(newly, SUSPECT_FLAG, now)
