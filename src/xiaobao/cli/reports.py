@@ -82,14 +82,9 @@ def periods():
     console.print(table)
 
 
-@report_app.command("dashboard")
-def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
-              end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
-              preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
-              channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
-              points: int = typer.Option(10, "--points", min=1, max=200, help="诉点排行显示前 N 位"),
-              as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
-    """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比，及诉点排行（与上一等长期间对比）。"""
+def _over_period(start, end, preset, as_json: bool, compute):
+    """(period, figures) for the options; a bad date or preset exits 2 with the reason; with --json the
+    figures are printed and None comes back in their place."""
     import orjson
 
     from ..domain.errors import DomainError
@@ -99,12 +94,29 @@ def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-
     try:
         p = dashboards.period(ctx.today(), preset, date.fromisoformat(start) if start else None,
                               date.fromisoformat(end) if end else None)
-        data = dashboards.dashboard(ctx, p, channel=channel, points_top=points)
+        data = compute(ctx, p)
     except (DomainError, ValueError) as e:
         err.print(f"[red]{getattr(e, 'message', e)}[/red]")
         raise typer.Exit(2) from None
     if as_json:
         typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+        return p, None
+    return p, data
+
+
+@report_app.command("dashboard")
+def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
+              end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
+              preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
+              channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+              points: int = typer.Option(10, "--points", min=1, max=200, help="诉点排行显示前 N 位"),
+              as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
+    """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比，及诉点排行（与上一等长期间对比）。"""
+    from ..services import dashboards
+
+    p, data = _over_period(start, end, preset, as_json,
+                           lambda ctx, p: dashboards.dashboard(ctx, p, channel=channel, points_top=points))
+    if data is None:
         return
     names = {"received": "受理", "decided": "已作出处理意见", "compliance": "按期办理率", "overdue": "超期未作出处理意见",
              "fcr": "一次解决率", "satisfaction": "满意率", "repeat": "重复投诉占比", "blackgray": "疑似黑灰产占比"}
@@ -142,21 +154,11 @@ def points_cmd(start: str = typer.Option(None, "--from", help="起始日期 YYYY
                top: int = typer.Option(15, "--top", min=1, max=200, help="显示前 N 位"),
                as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个诉点的下钻筛选条件）")):
     """诉点排行：统计期间内件数最多的诉点，与上一等长期间的件数和变化（↑/↓ %，上期为 0 记“新出现”）。"""
-    import orjson
-
-    from ..domain.errors import DomainError
     from ..services import dashboards
 
-    ctx = context()
-    try:
-        p = dashboards.period(ctx.today(), preset, date.fromisoformat(start) if start else None,
-                              date.fromisoformat(end) if end else None)
-        data = dashboards.complaint_points(ctx, p, channel=channel, top=top)
-    except (DomainError, ValueError) as e:
-        err.print(f"[red]{getattr(e, 'message', e)}[/red]")
-        raise typer.Exit(2) from None
-    if as_json:
-        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    p, data = _over_period(start, end, preset, as_json,
+                           lambda ctx, p: dashboards.complaint_points(ctx, p, channel=channel, top=top))
+    if data is None:
         return
     console.print(f"{p.start} 至 {p.end}" + (f"，渠道 {channel}" if channel else ""))
     _print_points(data)
