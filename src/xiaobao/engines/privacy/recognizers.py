@@ -457,6 +457,13 @@ class TokenRecognizer(RegexRecognizer):
     def find(self, scan: Scan) -> list[Hit]:
         return scan_tokens([self], scan)
 
+    def accept(self, m, scan):
+        """A document-number token: a hit unless a negative cue precedes it, scored up by its context cue.
+        Types with a check digit override this."""
+        if scan.negative(m.start()):
+            return None
+        return self.hit(*m.span(), with_context=scan.cue(self.type, m.start()))
+
 
 _ANY_LENGTH = 1 << 20
 
@@ -567,11 +574,6 @@ class CnPassport(TokenRecognizer):
     first = "EeGgDdSsPp"
     rest = "(?:[0-9]{8}|(?<=[Ee])[A-HJ-NP-Za-hj-np-z][0-9]{7})"
 
-    def accept(self, m, scan):
-        if scan.negative(m.start()):
-            return None
-        return self.hit(*m.span(), with_context=scan.cue(self.type, m.start()))
-
 
 @register
 class CnHkMacauPermit(TokenRecognizer):
@@ -579,11 +581,6 @@ class CnHkMacauPermit(TokenRecognizer):
     type = "CN_HK_MACAU_PERMIT"
     first = "HhMm"
     rest = "[0-9]{8}(?:[0-9]{2})?"
-
-    def accept(self, m, scan):
-        if scan.negative(m.start()):
-            return None
-        return self.hit(*m.span(), with_context=scan.cue(self.type, m.start()))
 
 
 @register
