@@ -113,6 +113,11 @@ class GangLinker:
         self._members: dict[str, list[str]] = {}
         self._customers: dict[str, set[str]] = {}
         self._first: dict[str, str] = {}
+        # per component (root): its contact keys carried by two or more customers, and the template
+        # families (FAMILY key values) of its members — kept through unions, so a gang's shared
+        # contacts and families are read without walking its members (a big family's gang is big)
+        self._shared_keys: dict[str, set[tuple[str, str]]] = {}
+        self._family_keys: dict[str, set[str]] = {}
         self._dirty = False
         self._counter = 0
         self._version = 0
@@ -149,6 +154,9 @@ class GangLinker:
         self._members[doc_id] = [doc_id]
         self._customers[doc_id] = {customer}
         self._first[doc_id] = doc_id
+        self._shared_keys[doc_id] = set()
+        self._family_keys[doc_id] = {str(family_id)} if family_id else set()
+        shared = []
         for key in self._keys[doc_id]:
             docs = self._docs_by_key.setdefault(key, [])
             custs = self._customers_by_key.setdefault(key, set())
@@ -162,6 +170,10 @@ class GangLinker:
                 self._dirty = True  # unions already made through this hub must be undone
             elif not self._dirty:
                 self._union(doc_id, docs[0])
+                if key[0] != FAMILY and len(custs) >= 2:
+                    shared.append(key)
+        if shared and not self._dirty:
+            self._shared_keys[self._find(doc_id)].update(shared)
 
     def merge_family(self, absorbed: str, kept: str) -> None:
         """Template family `absorbed` has become part of family `kept` (`TemplateFamilies.drain_unions`):
@@ -174,6 +186,11 @@ class GangLinker:
         docs = self._docs_by_key.pop(old)
         custs = self._customers_by_key.pop(old)
         self._hot.discard(old)
+        if not self._dirty:     # (a rebuild recounts the families of every component)
+            for root in {self._find(d) for d in docs}:
+                fams = self._family_keys[root]
+                fams.discard(old[1])
+                fams.add(new[1])
         for d in docs:
             self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
         into = self._docs_by_key.setdefault(new, [])
@@ -222,6 +239,8 @@ class GangLinker:
         self._parent[rb] = ra
         self._members[ra].extend(self._members.pop(rb))
         self._customers[ra] |= self._customers.pop(rb)
+        self._shared_keys[ra] |= self._shared_keys.pop(rb)
+        self._family_keys[ra] |= self._family_keys.pop(rb)
         fa, fb = self._first[ra], self._first.pop(rb)
         self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
 
@@ -233,6 +252,8 @@ class GangLinker:
         self._members = {d: [d] for d in self._seq}
         self._customers = {d: {self._customer[d]} for d in self._seq}
         self._first = {d: d for d in self._seq}
+        self._shared_keys = {d: set() for d in self._seq}
+        self._family_keys = {d: set() for d in self._seq}
         for key, docs in self._docs_by_key.items():
             cap = self._fanout(key[0])
             if cap is not None and len(self._customers_by_key[key]) > cap:
@@ -241,6 +262,12 @@ class GangLinker:
             self._hot.discard(key)
             for d in docs[1:]:
                 self._union(d, docs[0])
+        for key, docs in self._docs_by_key.items():
+            if key[0] == FAMILY:       # (a hub family's members may lie in several components)
+                for d in docs:
+                    self._family_keys[self._find(d)].add(key[1])
+            elif key not in self._hot and len(self._customers_by_key[key]) >= 2:
+                self._shared_keys[self._find(docs[0])].add(key)
 
     # ---- queries ----------------------------------------------------------------------------
 
@@ -312,15 +339,18 @@ class GangLinker:
             return []
         cached = self._shared_cache.get(gang_id)
         if cached is None or cached[0] != self._version:
-            keys = {k for d in self._members[root] for k in self._keys[d] if k[0] != FAMILY}
-            cached = (self._version, self._shared(keys))
+            cached = (self._version, self._shared(self._shared_keys[root]))
             self._shared_cache[gang_id] = cached
         return cached[1]
 
     def families(self, gang_id: str) -> list[str]:
         """Template families (of two or more complaints) that link members of the gang."""
-        return sorted({k[1] for d in self.members(gang_id) for k in self._keys[d]
-                       if k[0] == FAMILY and len(self._docs_by_key[k]) > 1})
+        return sorted(f for f in self.family_ids(gang_id) if len(self._docs_by_key[(FAMILY, f)]) > 1)
+
+    def family_ids(self, gang_id: str) -> set[str]:
+        """The family key of every member of the gang (a complaint in no family has its own)."""
+        root = self._gang_root(gang_id)
+        return set() if root is None else set(self._family_keys[root])
 
     def _others(self, doc_id: str) -> int:
         """Customers in the complaint's gang other than its own."""

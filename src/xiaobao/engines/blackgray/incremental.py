@@ -93,6 +93,20 @@ class Detector:
         self._artefacts: dict[Hashable, list[Artefact]] = {}
         self._received: dict[Hashable, datetime | None] = {}
         self._version = 0                                    # bumped by every change of a verdict's inputs
+        # gang votes counted by class (see `_gang_votes`): per template family (its key in the gang
+        # linker, str of its id; a complaint in no family is a family of its own), how many members
+        # have each set of own inputs; members whose intelligence decides alone are listed apart
+        self._classes: dict[str, Counter] = {}
+        self._special: dict[str, set[Hashable]] = {}
+        self._class_of: dict[Hashable, Any] = {}
+        self._reclass: set[Hashable] = set()                 # complaints whose own inputs changed since
+        self._classed_with: ScoringRules | None = None
+        self._doc_of_key: dict[str, Hashable] = {}
+        # what the caller stored for a complaint (`published`), with its family's and gang's values
+        # then, and complaints whose own inputs changed since: see `briefs_changed`
+        self._published: dict[Hashable, tuple[tuple, tuple]] = {}
+        self._unpublished: set[Hashable] = set()
+        self._published_with: ScoringRules | None = None
         self._votes: dict[tuple[str, date], tuple[int, Counter[str]]] = {}
         self._heads: dict[tuple[Hashable | None, str | None], list[Hashable]] = {}   # see _group_head
 
@@ -113,6 +127,9 @@ class Detector:
         at = _time(record.get("received_at"))
         self._external[doc_id] = str(record.get("external_id") or doc_id)
         self._received[doc_id] = at
+        self._doc_of_key[str(doc_id)] = doc_id
+        self._reclass.add(doc_id)
+        self._unpublished.add(doc_id)
         artefacts = extract_artefacts(text, record)
         self._artefacts[doc_id] = artefacts
         gangs = self.gangs
@@ -130,11 +147,14 @@ class Detector:
             key = (FAMILY, str(kept))
             before = len(gangs._customers_by_key.get(key, ()))
             gangs.merge_family(absorbed, kept)
+            self._merge_classes(str(kept), str(absorbed))
             if min(before, 3) != min(len(gangs._customers_by_key.get(key, ())), 3):
                 self._forget(gangs._docs_by_key.get(key, ()))    # its customer count, as scores read it
             self.bursts.merge(absorbed, kept)
         if gangs._dirty or len(gangs._hot) != hubs:
             self._decisions.clear()     # a hub appeared: shared keys and gangs are recounted
+            self._classed_with = None
+            self._published.clear()
         self._lexical[doc_id] = self.lexicon.analyze(text)
         if self.intel is not None:
             self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date())
@@ -227,6 +247,14 @@ class Detector:
         if local is None:      # intelligence spoke a lexicon kind: the findings decide (never cached)
             v = self._own(doc_id, today).verdict
             return v.score, v.flagged, v.kind
+        decided = self._decide_local(local, t, burst, others, memo)
+        self._decisions[doc_id] = (local, group, decided)
+        return decided
+
+    def _decide_local(self, local: tuple, t: float | None, burst: tuple[str, float] | None, others: int | None,
+                      memo: _Memo) -> tuple[float, bool, str]:
+        """`_decided` from a complaint's own inputs (`_local_inputs`) and its family's and gang's
+        values: the template score, the burst (kind, score), other customers as the score reads them."""
         own, r, lexicon, lexical_others, intel = local
         structural: list[tuple[str, float]] = []
         if t is not None:
@@ -235,7 +263,7 @@ class Detector:
             key = (own, others)
             sc = memo.shared.get(key)
             if sc is None:
-                sc = memo.shared[key] = gangs._score(own, others + 1)   # (others + 1: see above)
+                sc = memo.shared[key] = self.gangs._score(own, others + 1)   # (others + 1: see `_decided`)
             structural.append((SHARED_KIND, sc))
         if r is not None:
             structural.append((REPEAT_KIND, r))
@@ -247,7 +275,6 @@ class Detector:
         decided = memo.decided.get(key)
         if decided is None:
             decided = memo.decided[key] = decide(structural, lexicon, self.scoring)
-        self._decisions[doc_id] = (local, group, decided)
         return decided
 
     def _local_inputs(self, doc_id: Hashable):
@@ -266,9 +293,11 @@ class Detector:
 
     def _forget(self, docs: Iterable[Hashable]) -> None:
         """These complaints' own inputs may have changed: decide them afresh next time."""
-        pop = self._decisions.pop
+        pop, reclass, unpublished = self._decisions.pop, self._reclass.add, self._unpublished.add
         for d in docs:
             pop(d, None)
+            reclass(d)
+            unpublished(d)
 
     def _forget_key_holders(self, keys: Iterable[tuple[str, str]]) -> None:
         """Complaints carrying these keys, when a key's customer count may have changed as their
@@ -293,22 +322,137 @@ class Detector:
         signal = family is not None and self.families.is_signal(family)
         return score, flagged, str(family) if signal else None, self.gangs.gang_of(doc_id)
 
+    def group_values(self, doc_id: Hashable, today: date, memo: dict | None = None) -> tuple:
+        """What a complaint's `brief` reads from its family and gang: family root and signal id,
+        template score, burst, gang id, sharing and other customers as the score reads them.
+        `memo`: shared by calls on one state of the detector (one entry per family and gang)."""
+        fams, gangs = self.families, self.gangs
+        root, gang = fams._root(doc_id), gangs.gang_of(doc_id)
+        key = (root, gang)
+        values = None if memo is None else memo.get(key)
+        if values is None:
+            family = fams.family_of(doc_id)
+            burst = None if family is None else self.bursts.finding_for_family(family, today)
+            shares = gang is not None and gangs.gang_shares(gang)
+            others = min(max(len(gangs._customers[gangs._gang_root(gang)]) - 2, 0), 5) if shares else None
+            values = (root, family if family is not None and fams.is_signal(family) else None, fams.score_for(doc_id),
+                      None if burst is None else (burst.kind, burst.score), gang, shares, others)
+            if memo is not None:
+                memo[key] = values
+        return values
+
+    def published(self, doc_id: Hashable, brief: tuple, values: tuple) -> None:
+        """The caller stored `brief` for the complaint, when its `group_values` were `values`."""
+        self._published[doc_id] = (values, brief)
+        self._unpublished.discard(doc_id)
+
+    def briefs_changed(self, doc_ids: Iterable[Hashable], today: date) -> list[tuple[Hashable, tuple, tuple]]:
+        """(doc, brief, group values) for each of `doc_ids` whose `brief` may differ from the one last
+        `published` for it: never published, or its own inputs or its family's or gang's values changed
+        since. A complaint joining a family of thousands whose values it does not move (the template
+        score is at its cap, the burst unchanged) changes none of the others' verdicts, and they are
+        not decided again."""
+        if self._published_with is not self.scoring:
+            self._published.clear()
+            self._published_with = self.scoring
+        groups: dict = {}
+        memo = _Memo()
+        pub, stale = self._published, self._unpublished
+        out = []
+        for d in doc_ids:
+            values = self.group_values(d, today, groups)
+            last = pub.get(d)
+            if last is not None and last[0] == values and d not in stale:
+                continue
+            brief = self.brief(d, today, memo)
+            if last is not None and last[1] == brief:
+                self.published(d, brief, values)
+                continue
+            out.append((d, brief, values))
+        return out
+
     def _gang_votes(self, gang_id: str, today: date) -> Counter[str]:
-        """What the gang's flagged members are (`engine.gang_kind_votes`), once per gang and state."""
+        """What the gang's flagged members are (`engine.gang_kind_votes`), once per gang and state.
+
+        Counted by class, not member by member: a member's decision is `_decide_local` of its own
+        inputs and of its family's values (template score, burst) and its gang's (sharing, other
+        customers), so each family of the gang is decided once per distinct set of own inputs among
+        its members (`_classes`, kept current as inputs change). A new complaint in a family of
+        thousands costs a few decisions, not thousands."""
         cached = self._votes.get((gang_id, today))
         if cached is not None and cached[0] == self._version:
             return cached[1]
         votes: Counter[str] = Counter()
-        gangs = self.gangs
+        gangs, fams = self.gangs, self.families
         root = gangs._gang_root(gang_id)
-        memo = _Memo()
-        for d in [] if root is None else gangs._members[root]:     # (any order: they are counted)
-            # every member is in the gang (`_votes_count`), and that is its gang_of
-            _, flagged, kind = self._decided(d, today, memo, gang_id)
-            if flagged and kind not in ("genuine", "repeat_harass"):
-                votes[kind] += 1
+        if root is not None:
+            self._refresh_classes()
+            shares = gangs.gang_shares(gang_id)
+            # other customers, as `_decided` reads them: the same for every member of the gang
+            others = min(max(len(gangs._customers[root]) - 2, 0), 5) if shares else None
+            memo = _Memo()
+            for key in gangs._family_keys[root]:
+                classes, special = self._classes.get(key), self._special.get(key)
+                if not classes and not special:
+                    continue
+                doc = self._doc_of_key[key]
+                family = fams.family_of(doc)
+                burst = None if family is None else self.bursts.finding_for_family(family, today)
+                t = fams.score_for(doc)
+                burst = None if burst is None else (burst.kind, burst.score)
+                for local, n in (classes or {}).items():
+                    _, flagged, kind = self._decide_local(local, t, burst, others, memo)
+                    if flagged and kind not in ("genuine", "repeat_harass"):
+                        votes[kind] += n
+                for d in special or ():
+                    v = self._own(d, today).verdict
+                    if v.flagged and v.kind not in ("genuine", "repeat_harass"):
+                        votes[v.kind] += 1
         self._votes[(gang_id, today)] = (self._version, votes)
         return votes
+
+    def _family_key(self, doc_id: Hashable) -> str:
+        fams = self.families
+        return str(fams._docs[fams._root(doc_id)])
+
+    def _merge_classes(self, kept: str, absorbed: str) -> None:
+        classes = self._classes.pop(absorbed, None)
+        if classes:
+            self._classes.setdefault(kept, Counter()).update(classes)
+        special = self._special.pop(absorbed, None)
+        if special:
+            self._special.setdefault(kept, set()).update(special)
+
+    def _refresh_classes(self) -> None:
+        """Count again the complaints whose own inputs changed (all of them after a hub appeared or
+        the scoring changed)."""
+        if self._classed_with is not self.scoring:
+            self._classes, self._special, self._class_of = {}, {}, {}
+            self._reclass = set(self._external)
+            self._classed_with = self.scoring
+        if not self._reclass:
+            return
+        classes, special, class_of = self._classes, self._special, self._class_of
+        for d in self._reclass:
+            if d not in self._external:
+                continue
+            key = self._family_key(d)
+            if d in class_of:
+                old = class_of[d]
+                if old is None:
+                    special[key].discard(d)
+                else:
+                    counter = classes[key]
+                    counter[old] -= 1
+                    if not counter[old]:
+                        del counter[old]
+            cached = self._decisions.get(d)
+            local = class_of[d] = cached[0] if cached is not None else self._local_inputs(d)
+            if local is None:
+                special.setdefault(key, set()).add(d)
+            else:
+                classes.setdefault(key, Counter())[local] += 1
+        self._reclass = set()
 
     def result(self, doc_id: Hashable, today: date) -> ScanResult:
         """The complaint's verdict as the batch scan would give it on the complaints indexed so far."""

@@ -164,6 +164,7 @@ class Assessment:
     results: dict[str, ScanResult]
     affected: set[str]
     threshold: float
+    values: dict[str, tuple] = field(default_factory=dict)   # their family's and gang's values then
 
     def flagged(self, doc: str) -> bool:
         return self.results[doc].verdict.flagged
@@ -180,31 +181,42 @@ def assess(ctx: Context, uow: UnitOfWork, drafts: Sequence[tuple[Any, str | None
         docs = [doc for doc, _, _ in items]
         results = {d: st.detector.result(d, today) for d in docs}
         affected = st.detector.affected_many(docs)
-    return Assessment(results, affected, st.threshold)
+        groups: dict = {}
+        values = {d: st.detector.group_values(d, today, groups) for d in docs}
+    return Assessment(results, affected, st.threshold, values)
+
+
+def _brief(r: ScanResult) -> tuple:
+    return r.verdict.score, r.verdict.flagged, r.family_id, r.gang_id
 
 
 def record(ctx: Context, uow: UnitOfWork, assessment: Assessment, ids: dict[str, int]) -> list[int]:
     """Store the verdicts of the new complaints (doc key → complaint id) and re-score the complaints
-    whose family, gang or repeat window they joined. Returns complaints newly flagged by the re-score."""
+    whose family, gang or repeat window they joined — those whose verdict may have changed since this
+    process last stored it (`Detector.briefs_changed`). Returns complaints newly flagged by the re-score."""
     st = state(ctx)
     now, today = ctx.now(), ctx.today()
     rows = [flag_row(ids[d], r, assessment.threshold, now) for d, r in assessment.results.items()]
     with st.lock:
         st.ids.update(ids)
-        others = {st.ids[d]: d for d in assessment.affected if d in st.ids}
-    before = uow.blackgray.flags_for(others, brief=True)
+        for d, r in assessment.results.items():
+            if d in assessment.values:
+                st.detector.published(d, _brief(r), assessment.values[d])
+        others = {d: st.ids[d] for d in assessment.affected if d in st.ids}
+        changed = st.detector.briefs_changed(others, today)
+    before = uow.blackgray.flags_for([others[d] for d, _, _ in changed], brief=True)
     newly = []
     with st.lock:
-        memo = st.detector.memo()
-        for cid, d in others.items():
-            # the verdict's score, flag, family and gang first; its findings only when it changed
-            score, flagged, family_id, gang_id = st.detector.brief(d, today, memo)
+        for d, (score, flagged, family_id, gang_id), values in changed:
+            cid = others[d]
             old = before.get(cid)
             if old is None or old["flagged"] != flagged or abs(old["score"] - score) >= 0.005 \
                     or old["family_key"] != family_id or old["gang_key"] != gang_id:
-                rows.append(flag_row(cid, st.detector.result(d, today), assessment.threshold, now))
+                result = st.detector.result(d, today)
+                rows.append(flag_row(cid, result, assessment.threshold, now))
                 if flagged and not (old and old["flagged"]):
                     newly.append(cid)
+            st.detector.published(d, (score, flagged, family_id, gang_id), values)
     uow.blackgray.upsert_flags(rows)
     if newly:
         uow.blackgray.add_flag_to_complaints(newly, SUSPECT_FLAG, now)
