@@ -131,11 +131,16 @@ def assess(ctx: Context, uow, drafts: Sequence[Any], repeats: Sequence[bool]) ->
     return preds
 
 
-def record(ctx: Context, uow, items: Sequence[Item], preds: Sequence[Prediction]) -> None:
-    """Store predictions (and their points) for complaints now stored, in the caller's unit of work."""
+def record(ctx: Context, uow, items: Sequence[Item], preds: Sequence[Prediction], *, new: bool = False) -> None:
+    """Store predictions (and their points) for complaints now stored, in the caller's unit of work.
+    `new`: the complaints were stored in this unit of work, so nothing of theirs is there to replace."""
     if items:
         rows, points = _rows(items, preds, ctx.now())
-        ClassifyRepository(uow.session).save_predictions(rows, points)
+        repo = ClassifyRepository(uow.session)
+        if new:
+            repo.insert_predictions(rows, points)
+        else:
+            repo.save_predictions(rows, points)
 
 
 def classify_in(ctx: Context, uow, items: Sequence[Item]) -> list[Prediction]:

@@ -105,7 +105,7 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
         uow.audit.append_many(entries)
         triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
         classification.record(ctx, uow, [classification.item(cid, c, text=d.text)
-                                         for cid, (c, _), d in zip(ids, built, fresh)], classified)
+                                         for cid, (c, _), d in zip(ids, built, fresh)], classified, new=True)
         uow.commit()
     return len(fresh), len(drafts) - len(fresh)
 

@@ -104,7 +104,7 @@ def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[C
         cid = uow.complaints.insert_one(fields)
         uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
         triage.record(ctx, uow, assessment, {doc: cid})
-        classification.record(ctx, uow, [classification.item(cid, fields, text=draft.text)], classified)
+        classification.record(ctx, uow, [classification.item(cid, fields, text=draft.text)], classified, new=True)
         uow.commit()
     c = Complaint(**fields)  # detached: the caller only reads it
     c.id = cid

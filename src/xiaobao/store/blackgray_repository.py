@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -16,14 +17,20 @@ from .tables import complaints
 _FLAG_REVIEW_COLUMNS = ("review_status", "reviewed_by", "reviewed_at", "review_note")
 
 
+@functools.lru_cache(maxsize=64)
+def _upsert_statement(dialect_name: str, table, keys: tuple[str, ...], update_cols: tuple[str, ...]):
+    # built once: constructing `excluded` anew costs milliseconds per call, more than the write itself
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={c: getattr(stmt.excluded, c) for c in update_cols})
+
+
 def _upsert(session: Session, table, rows: list[dict[str, Any]], keys: Sequence[str], update_cols: Sequence[str]):
     """INSERT … ON CONFLICT DO UPDATE on either database (both dialects speak it)."""
     if not rows:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                      set_={c: getattr(stmt.excluded, c) for c in update_cols})
+    stmt = _upsert_statement(session.get_bind().dialect.name, table, tuple(keys), tuple(update_cols))
     for i in range(0, len(rows), 1000):
         session.execute(stmt, rows[i:i + 1000])
 

@@ -24,6 +24,13 @@ class ClassifyRepository:
         self.session = session
 
     # -- predictions -------------------------------------------------------------------------
+    def insert_predictions(self, rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> None:
+        """Predictions of complaints that have none yet (stored in this transaction)."""
+        if rows:
+            self.session.execute(insert(classify_predictions), rows)
+        if points:
+            self.session.execute(insert(classify_points), points)
+
     def save_predictions(self, rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> None:
         """Replace the predictions (and their points) of these complaints: re-running is idempotent.
         A prediction an agent already corrected is left alone (only its findings refresh)."""

@@ -327,10 +327,11 @@ class Detector:
         template score, burst, gang id, sharing and other customers as the score reads them.
         `memo`: shared by calls on one state of the detector (one entry per family and gang)."""
         fams, gangs = self.families, self.gangs
-        root, gang = fams._root(doc_id), gangs.gang_of(doc_id)
-        key = (root, gang)
+        root = fams._root(doc_id)
+        key = (root, gangs._root(doc_id))    # (roots, not ids: no gang id string made per complaint)
         values = None if memo is None else memo.get(key)
         if values is None:
+            gang = gangs.gang_of(doc_id)
             family = fams.family_of(doc_id)
             burst = None if family is None else self.bursts.finding_for_family(family, today)
             shares = gang is not None and gangs.gang_shares(gang)
