@@ -86,7 +86,8 @@ class TemplateFamilies:
     def __init__(self, threshold: float = 0.38, min_customers: int = 3, *, support: int = 2, hub: int = 3,
                  border_steps: int = 1, num_perm: int = 128, k: int = 4, bands: int = 42, rows: int = 3,
                  min_shingles: int = 12, seed: int = 1,
-                 max_per_band: int | None = 2048, max_neighbours: int = 32, max_settle: int = 2000,
+                 max_per_band: int | None = 2048, max_candidates: int | None = 384, max_neighbours: int = 32,
+                 max_settle: int = 2000,
                  track_unions: bool = False, normalizer: Callable[[str], str] | None = None):
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be within (0, 1]")
@@ -100,7 +101,8 @@ class TemplateFamilies:
         self.max_neighbours = max_neighbours
         self.max_settle = max_settle
         self.hasher = MinHasher(num_perm=num_perm, k=k, seed=seed, min_shingles=min_shingles)
-        self.index = LSHIndex(num_perm=num_perm, bands=bands, rows=rows, max_per_band=max_per_band, seed=seed)
+        self.index = LSHIndex(num_perm=num_perm, bands=bands, rows=rows, max_per_band=max_per_band, seed=seed,
+                              max_candidates=max_candidates)
         self.normalize = normalizer or default_normalizer()
         self._seq: dict[Hashable, int] = {}          # doc id → insertion number
         self._docs: list[Hashable] = []

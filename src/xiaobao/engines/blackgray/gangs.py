@@ -121,9 +121,12 @@ class GangLinker:
         self._dirty = False
         self._counter = 0
         self._version = 0
-        self._shared_cache: dict[str, tuple[int, list[SharedArtefact]]] = {}
+        # bumped when any component's shared contacts (or their counts) may have changed: what the
+        # shared-contact caches are valid for (a new member bringing only its own phone leaves them)
+        self._shared_epoch = 0
+        self._shared_cache: dict[str, tuple[tuple[int, str], list[SharedArtefact]]] = {}
         self._members_cache: dict[str, tuple[int, list[str]]] = {}
-        self._evidence_cache: dict[str, tuple[int, list[dict]]] = {}
+        self._evidence_cache: dict[str, tuple[list[SharedArtefact], list[dict]]] = {}  # per shared list
 
     # ---- building ---------------------------------------------------------------------------
 
@@ -172,8 +175,10 @@ class GangLinker:
                 self._union(doc_id, docs[0])
                 if key[0] != FAMILY and len(custs) >= 2:
                     shared.append(key)
-        if shared and not self._dirty:
-            self._shared_keys[self._find(doc_id)].update(shared)
+        if shared:
+            self._shared_epoch += 1
+            if not self._dirty:
+                self._shared_keys[self._find(doc_id)].update(shared)
 
     def merge_family(self, absorbed: str, kept: str) -> None:
         """Template family `absorbed` has become part of family `kept` (`TemplateFamilies.drain_unions`):
@@ -239,7 +244,10 @@ class GangLinker:
         self._parent[rb] = ra
         self._members[ra].extend(self._members.pop(rb))
         self._customers[ra] |= self._customers.pop(rb)
-        self._shared_keys[ra] |= self._shared_keys.pop(rb)
+        absorbed = self._shared_keys.pop(rb)
+        if absorbed:
+            self._shared_keys[ra] |= absorbed
+            self._shared_epoch += 1
         self._family_keys[ra] |= self._family_keys.pop(rb)
         fa, fb = self._first[ra], self._first.pop(rb)
         self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
@@ -248,6 +256,7 @@ class GangLinker:
         if not self._dirty:
             return
         self._dirty = False
+        self._shared_epoch += 1
         self._parent = {d: d for d in self._seq}
         self._members = {d: [d] for d in self._seq}
         self._customers = {d: {self._customer[d]} for d in self._seq}
@@ -338,8 +347,9 @@ class GangLinker:
         if root is None:
             return []
         cached = self._shared_cache.get(gang_id)
-        if cached is None or cached[0] != self._version:
-            cached = (self._version, self._shared(self._shared_keys[root]))
+        # valid for one component as it was: a union can hand an id to the other component
+        if cached is None or cached[0] != (self._shared_epoch, root):
+            cached = ((self._shared_epoch, root), self._shared(self._shared_keys[root]))
             self._shared_cache[gang_id] = cached
         return cached[1]
 
@@ -386,8 +396,8 @@ class GangLinker:
         """The gang-wide part of a member's evidence (most-shared first, at most EVIDENCE_LIMIT): made
         once per gang and state, handed to each finding as dicts of its own."""
         cached = self._evidence_cache.get(gang_id)
-        if cached is None or cached[0] != self._version:
-            cached = (self._version, [s.to_evidence() for s in gang_shared[:EVIDENCE_LIMIT]])
+        if cached is None or cached[0] is not gang_shared:
+            cached = (gang_shared, [s.to_evidence() for s in gang_shared[:EVIDENCE_LIMIT]])
             self._evidence_cache[gang_id] = cached
         return [dict(e) for e in cached[1]]
 

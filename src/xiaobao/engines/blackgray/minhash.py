@@ -38,7 +38,9 @@ at s = 0.5, ≈ 0.90 at s = 0.38 (the family threshold), ≈ 0.68 at s = 0.3 and
 candidates are then confirmed with `jaccard_estimate`.
 Large template families make some buckets huge; `max_per_band` (2,048) caps how many ids one band
 contributes to a query (the first inserted ones), which bounds query time; duplicates across bands
-are removed in O(candidates) with a scratch array (`_dedupe`), not a sort. A query with many
+are removed in O(candidates) with a scratch array (`_dedupe`), not a sort. `max_candidates` (the
+template families use 384) keeps only the ids found in the most bands when a query finds more, so a
+new member of a family of thousands is compared with a few hundred of it, not with all of it. A query with many
 candidates compares their signatures' low bytes first (a copy of them, 1 byte per value: 128 bytes
 a document beside the signature's 512): equal values have equal low bytes, so a candidate whose low
 bytes match fewer positions than the threshold asks is out without reading its full signature.
@@ -255,11 +257,14 @@ class LSHIndex:
     SCREEN_FROM = 64       # candidates of one query from which `_confirm_one` screens on low bytes first
 
     def __init__(self, num_perm: int = 128, bands: int = 42, rows: int = 3, max_per_band: int | None = 2048,
-                 seed: int = 1):
+                 seed: int = 1, max_candidates: int | None = None):
         if bands * rows > num_perm:
             raise ValueError(f"bands × rows = {bands * rows} exceeds num_perm = {num_perm}")
+        if max_candidates is not None and max_candidates < 1:
+            raise ValueError("max_candidates must be at least 1")
         self.num_perm, self.bands, self.rows = num_perm, bands, rows
         self.max_per_band = max_per_band
+        self.max_candidates = max_candidates
         rng = np.random.Generator(np.random.PCG64(seed ^ 0x5EED))
         self._salt = rng.integers(0, 1 << 63, bands, dtype=np.uint64)
         self._ids: list[Hashable] = []
@@ -421,7 +426,22 @@ class LSHIndex:
     def _dedupe(self, vals: np.ndarray) -> np.ndarray:
         """Distinct ids, ascending. Small inputs: np.unique. Large ones (a big template family fills
         every band's bucket with the same ids): a scratch array indexed by id marks the last position
-        of each id — O(len(vals)) instead of a sort, which is what keeps the query p99 flat."""
+        of each id — O(len(vals)) instead of a sort, which is what keeps the query p99 flat.
+        With `max_candidates`, at most that many: those found in the most bands (the likeliest to be
+        similar: a pair at Jaccard s shares a band with probability s^rows, each band on its own),
+        the newer first among equals — a query inside a family of thousands confirms a few hundred
+        of its members, not all of them."""
+        cap = self.max_candidates
+        if cap is not None and vals.size > cap:
+            lo = int(vals.min())
+            counts = np.bincount(vals - lo)
+            ids = np.flatnonzero(counts)
+            if ids.size > cap:
+                # one key per id, no ties: band count first, then the id (newer wins)
+                rank = counts[ids].astype(np.int64) * (ids[-1] + 1) + ids
+                ids = ids[np.argpartition(-rank, cap - 1)[:cap]]
+                ids.sort()
+            return ids + lo
         if vals.size <= 512:
             return np.unique(vals)
         if self._scratch.size < self._n:
