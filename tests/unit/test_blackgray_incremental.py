@@ -198,8 +198,9 @@ def test_batch_signatures_are_the_single_ones():
         assert any(b is None for b in batch) and any(b is not None for b in batch)
 
 
-@pytest.mark.parametrize("flush_min, cap, pairs", [(1 << 16, 2048, 16384), (42 * 7, 3, 50), (42 * 2, None, 1)])
-def test_batched_lsh_queries_and_inserts_are_the_single_ones(flush_min, cap, pairs):
+@pytest.mark.parametrize("flush_min, cap, pairs, most", [(1 << 16, 2048, 16384, None), (42 * 7, 3, 50, None),
+                                                         (42 * 2, None, 1, None), (42 * 5, 64, 300, 40)])
+def test_batched_lsh_queries_and_inserts_are_the_single_ones(flush_min, cap, pairs, most):
     """Same answers, same index (sorted array, buffer, flush points) as query_jaccard + insert one by one,
     with buffer flushes inside batches, bucket caps, and confirmation in many small groups."""
     import numpy as np
@@ -216,7 +217,7 @@ def test_batched_lsh_queries_and_inserts_are_the_single_ones(flush_min, cap, pai
     ids = [f"d{i}" for i in range(len(sigs))]
 
     def index():
-        ix = LSHIndex(max_per_band=cap)
+        ix = LSHIndex(max_per_band=cap, max_candidates=most)
         ix.FLUSH_MIN, ix.CONFIRM_PAIRS = flush_min, pairs
         return ix
 
@@ -234,7 +235,36 @@ def test_batched_lsh_queries_and_inserts_are_the_single_ones(flush_min, cap, pai
     assert got == want
     assert (many._packed == one._packed).all() and many._pending == one._pending
     assert many._pending_count == one._pending_count and many._ids == one._ids
-    assert sum(len(w) for w in want) > 3000 and max(len(w) for w in want) > 64
+    assert sum(len(w) for w in want) > 3000
+    assert max(len(w) for w in want) == most if most else max(len(w) for w in want) > 64   # (the cap engaged)
+
+
+def test_max_candidates_keeps_the_ids_found_in_the_most_bands():
+    """Over the cap, a query keeps the candidates that share the most bands with it (the newer among
+    equals), and every candidate it would have found otherwise that shares more bands than the last
+    one kept is kept."""
+    import numpy as np
+
+    from xiaobao.engines.blackgray.minhash import LSHIndex, MinHasher
+    from xiaobao.engines.blackgray.normalize import normalize
+
+    rng = random.Random(3)
+    texts = ["".join(rng.sample(_POOL, rng.randint(5, 9))) for _ in range(400)]
+    sigs = np.stack([s for s in MinHasher().signature_many([normalize(t) for t in texts]) if s is not None])
+    full, capped = LSHIndex(), LSHIndex(max_candidates=25)
+    full.insert_many(range(len(sigs)), sigs)
+    capped.insert_many(range(len(sigs)), sigs)
+    probe = sigs[7]
+    keys = full.band_keys(probe[None, :])[0]
+    every = full._candidates(probe, keys)
+    kept = capped._candidates(probe, keys)
+    assert every.size > 100 and kept.size == 25 and set(kept.tolist()) <= set(every.tolist())
+    bands = {int(i): int(((full._sigs[i].reshape(42, 3)[:, :] == probe[:126].reshape(42, 3)).all(axis=1)).sum())
+             for i in every.tolist()}
+    floor = min(bands[i] for i in kept.tolist())
+    assert all(i in set(kept.tolist()) for i, b in bands.items() if b > floor)
+    ties = sorted(i for i, b in bands.items() if b == floor)
+    assert [i for i in ties if i in set(kept.tolist())] == ties[len(ties) - sum(1 for i in kept.tolist() if bands[i] == floor):]
 
 
 def test_contact_extraction_skips_only_patterns_that_cannot_match(monkeypatch):
