@@ -159,3 +159,21 @@ def test_pboc_forwarded_complaint_extends_once_to_sixty_days(ctx, users):
     assert c.clock_level == 1 and c.due_date == date(2027, 1, 18)
     with pytest.raises(ApprovalRequired):
         handling.extend(ctx, c.id, SUP, reason="再延", approver="compliance", notice_proof="SMS-8")
+
+
+def test_personal_data_typed_into_staff_notes_is_masked_in_the_timeline(ctx, users, clock):
+    """An agent who types a phone or ID number into a note must not put it into the audit in clear."""
+    c = _new(ctx, received_at="2026-11-18 09:30:00")
+    handling.accept(ctx, c.id, AGENT, note="客户新手机号13912345678，身份证110101199003074514")
+    handling.start(ctx, c.id, AGENT)
+    handling.pause(ctx, c.id, AGENT, "mediation", notice_proof="已电话告知 13912345678", note="同意调解")
+    rows = views.timeline(ctx, c.id)
+    accepted = next(r for r in rows if r["action"] == "status.accepted")
+    assert "13912345678" not in accepted["reason"] and "110101199003074514" not in accepted["reason"]
+    assert accepted["reason"].startswith("客户新手机号139") and "5678" in accepted["reason"]
+    paused = next(r for r in rows if r["action"] == "clock.pause")
+    assert "13912345678" not in str(paused["data"]) and paused["reason"] == "同意调解"
+    with ctx.store.uow(write=False) as uow:
+        stored = str(uow.audit.for_entity("complaint", str(c.id)))
+    assert "13912345678" not in stored and "110101199003074514" not in stored
+    assert audit.verify(ctx)[0] == []

@@ -8,13 +8,27 @@ from typing import Callable
 from ..domain.complaint import Complaint, Event, Status
 from ..domain.errors import ApprovalRequired, InvalidValue, RecusalRequired
 from ..domain.tiers import Tier
+from . import protected_text
 from .actors import SYSTEM, Actor
 from .context import Context
 from .errors import NotFound
 
 
+def _masked(v):
+    if isinstance(v, str):
+        return protected_text.mask(v) if v else v
+    if isinstance(v, list):
+        return [_masked(x) for x in v]
+    return v
+
+
 def _event_body(e: Event) -> dict:
-    return {"before": e.before, "after": e.after, "reason": e.reason, "data": e.data}
+    # What staff write (notes, reasons, proofs, decision text) is free text: a phone number or an ID
+    # typed into it is masked like the complaint's own text before it enters the audit, which is the
+    # timeline every role reads and which nobody can edit afterwards.
+    data = {k: _masked(v) for k, v in e.data.items()}
+    return {"before": e.before, "after": e.after, "reason": protected_text.mask(e.reason) if e.reason else e.reason,
+            "data": data}
 
 
 def act(ctx: Context, complaint_id: int, actor: Actor,
