@@ -127,6 +127,9 @@ def test_points_count_and_compare_with_the_previous_period_as_the_stored_rows_do
     assert counts == sorted(counts, reverse=True) and tp["rows"][0]["point_id"] == "collect_contacts"
     names = {r["point_id"]: r["name_zh"] for r in tp["rows"]}
     assert names["collect_contacts"] == "催收联系通讯录联系人/亲友" and names["fee:信用评估费"] == "信用评估费"
+    english = {r["point_id"]: r["name_en"] for r in tp["rows"]}
+    assert english["collect_contacts"] == "Collectors contacting phone-book contacts / relatives"
+    assert english["fee:信用评估费"] == "Fee: 信用评估费"   # a fee named in the text keeps its own name
     with_points = {r["complaint_id"] for r in stored if _in(NOV, r)}
     assert tp["with_points"] == len(with_points) == 10  # the eleven November complaints but PLAIN
     assert tp["received"] == 11 and tp["distinct_points"] == len(now)

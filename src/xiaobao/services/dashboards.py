@@ -26,6 +26,7 @@ Definitions (shown on the page as well):
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ from typing import Any
 from sqlalchemy import and_
 
 from ..domain.errors import InvalidValue
+from ..engines.classify.points import load_points
+from ..engines.classify.points import name_en as points_name_en
 from ..store import dashboard_repository as dr
 from ..store.dashboard_repository import NONE, DashboardRepository
 from .context import Context
@@ -111,6 +114,15 @@ def year_period(year: int) -> Period:
 def channel_names(ctx: Context, code: str) -> tuple[str, str]:
     ch = ctx.rules.channels.get(code)
     return (ch.name_zh, ch.name_en) if ch else (code, code)
+
+
+@lru_cache(maxsize=8)
+def _points_of(rules_dir: str | None):
+    return load_points(rules_dir)
+
+
+def point_name_en(ctx: Context, point_id: str, name_zh: str) -> str:
+    return points_name_en(_points_of(ctx.settings.rules_dir), point_id, name_zh)
 
 
 def category_names(ctx: Context, code: str | None) -> tuple[str, str]:
@@ -223,7 +235,8 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
             categories.append({"code": code, "name_zh": zh, "name_en": en, "count": n,
                                "params": {**base, "point": pid, "category": code}})
         items.append({
-            "point_id": pid, "name_zh": r["name_zh"], "count": r["count"], "previous": r["previous"],
+            "point_id": pid, "name_zh": r["name_zh"], "name_en": point_name_en(ctx, pid, r["name_zh"]),
+            "count": r["count"], "previous": r["previous"],
             "change_pct": change_pct(r["count"], r["previous"]), "trend": _trend_of(r["count"], r["previous"]),
             "category": categories[0]["code"] if categories else NONE,
             "category_name_zh": categories[0]["name_zh"] if categories else category_names(ctx, None)[0],

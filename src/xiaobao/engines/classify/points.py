@@ -30,6 +30,7 @@ class PointRule:
     category: str
     any: tuple[str, ...]
     with_: tuple[str, ...] = ()
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +113,23 @@ class PointExtractor:
                         {"point": p.id, "phrase": p.phrase, "category": p.category}, p.name_zh) for p in points]
 
 
+def name_en(extractor: PointExtractor, point_id: str, name_zh: str) -> str:
+    """A point's English name: the rule's, else (a fee name found in the text, or a point no rule
+    names any more) the Chinese name as it was stored."""
+    rule = extractor.rules.get(point_id)
+    if rule is not None and rule.name_en:
+        return rule.name_en
+    return f"Fee: {name_zh}" if point_id.startswith("fee:") else name_zh
+
+
 def load_points(directory: str | Path | None = None) -> PointExtractor:
     data = read_yaml(directory, "classify_points.yaml")
     rules = []
     for i, r in enumerate(data.get("points") or ()):
         try:
             rules.append(PointRule(str(r["id"]), r["name_zh"], r.get("category", "other"),
-                                   tuple(str(p) for p in r["any"]), tuple(str(p) for p in r.get("with") or ())))
+                                   tuple(str(p) for p in r["any"]), tuple(str(p) for p in r.get("with") or ()),
+                                   str(r.get("name_en") or "")))
         except (KeyError, TypeError) as e:
             raise RulesError(f"classify_points.yaml: 第{i + 1}个诉点不完整：{e!r}") from e
     return PointExtractor(rules, window=int(data.get("window", 30)), fee_pattern=data.get("fee_pattern"),

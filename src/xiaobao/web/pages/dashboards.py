@@ -112,7 +112,7 @@ def _top_points_option(d: dict[str, Any], t: _T) -> dict[str, Any]:
         "animation": False, "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0}, "grid": _grid(right=90), "color": ["#12355b", "#b8c4d6"],
         "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "inverse": True, "data": [r["name_zh"] for r in rows],
+        "yAxis": {"type": "category", "inverse": True, "data": [t.name(r) for r in rows],
                   "axisLabel": {"width": 220, "overflow": "truncate"}},
         "series": [
             {"name": t("dashboards.top_points.current"), "type": "bar", "barGap": "10%", "barMaxWidth": 16,
