@@ -299,7 +299,7 @@ def _points_table(ctx: Context, p: Period) -> Table:
     prev = dashboards.month_period(f"{last:%Y-%m}")
     tp = dashboards.complaint_points(ctx, p, top=POINTS_LIMIT, previous=prev)
     words = {"new": "新出现", "up": "上升", "down": "下降", "flat": "持平"}
-    rows = [{"rank": i, "label_zh": r["name_zh"], "label_en": r["name_zh"], "code": r["point_id"],
+    rows = [{"rank": i, "label_zh": r["name_zh"], "label_en": r["name_en"], "code": r["point_id"],
              "category": r["category_name_zh"], "count": r["count"], "previous": r["previous"],
              "change": None if r["previous"] == 0 else round((r["count"] - r["previous"]) / r["previous"], 4),
              "trend": words[r["trend"]]} for i, r in enumerate(tp["rows"], 1)]
