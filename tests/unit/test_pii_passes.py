@@ -145,6 +145,44 @@ def test_uscc_check_as_computed_character_by_character():
 
 # ---- digit runs ---------------------------------------------------------------------------------
 
+def _luhn_plain(d: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(d)):
+        n = int(c) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def test_luhn_as_computed_digit_by_digit():
+    r = random.Random(3)
+    samples = ["6222021234567890128", "4111111111111111", "0", "18", "59"]
+    for _ in range(20000):
+        body = "".join(r.choice("0123456789") for _ in range(r.randint(1, 19)))
+        samples.append(body + (checks.luhn_digit(body) if r.random() < 0.5 else r.choice("0123456789")))
+    assert sum(map(_luhn_plain, samples)) > 5000
+    for v in samples:
+        assert checks.luhn_ok(v) == _luhn_plain(v), v
+
+
+def test_tokens_the_uscc_pattern_skips_are_ids_accept_refuses():
+    # The USCC pattern does not offer 18 digits whose 7th-14th are a certain birth date: `accept`
+    # would refuse them all (an all-digit USCC shaped like an ID number is taken for an ID).
+    from xiaobao.engines.privacy.recognizers import CnUscc, _id_shaped
+
+    skipped = re.compile("[0-9]" + _id_shaped()).fullmatch
+    r = random.Random(4)
+    n = 0
+    for _ in range(50000):
+        v = (f"{r.randint(0, 999999):06d}{r.randint(1890, date.today().year + 5)}"
+             f"{r.randint(0, 13):02d}{r.randint(0, 32):02d}{r.randint(0, 9999):04d}")
+        if skipped(v):
+            n += 1
+            assert checks.birth_ok(v[6:14]), v
+        else:
+            assert CnUscc.pattern.fullmatch(v), v  # the rest are offered as before
+    assert n > 20000
+
+
 def test_run_search_jumps_only_over_text_where_no_long_run_can_start():
     for text in TEXTS:
         t, a = fold_project(text)

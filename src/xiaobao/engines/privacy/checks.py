@@ -14,25 +14,36 @@ from ...domain.identity import (
 )
 
 _TODAY_YEAR = date.today().year
-_ID_WEIGHT_SUM = sum(_ID_WEIGHTS[:17])
+
+
+# Weighted sums as one `int(digits, base)` (C) instead of a multiplication per digit: int() reads
+# d0 d1 … d16 in base b as Σ d_i·b^(16-i), so with b ≡ the ratio of consecutive weights modulo the
+# check's modulus it is the weighted sum up to a constant factor. GB 11643 weighs digit i by
+# 2^(17-i) mod 11, so Σ = 2·int(v, 13) (13 ≡ 2); GB 32100 weighs position i by 3^i mod 31, so
+# Σ = 3^16·int(v, 21) (21 ≡ 3⁻¹). Only for ASCII digits (int() would also take '_', signs, spaces).
+_ID_BASE, _ID_FACTOR = 13, 2
+_USCC_BASE, _USCC_FACTOR = 21, _USCC_WEIGHTS[16]
+assert all(_ID_FACTOR * pow(_ID_BASE, 16 - i, 11) % 11 == w % 11 for i, w in enumerate(_ID_WEIGHTS))
+assert all(_USCC_FACTOR * pow(_USCC_BASE, 16 - i, 31) % 31 == w % 31 for i, w in enumerate(_USCC_WEIGHTS))
 
 
 def _weighted(v: str) -> int:
-    """GB 11643's weighted sum of the first 17 characters (ASCII digits: bytes minus '0')."""
-    if v[:17].isascii():
-        return sum(map(mul, v[:17].encode(), _ID_WEIGHTS)) - 48 * _ID_WEIGHT_SUM
-    return sum((ord(c) - 48) * w for c, w in zip(v, _ID_WEIGHTS))
+    """GB 11643's weighted sum of the first 17 characters, modulo 11 (ASCII digits: `_ID_BASE`)."""
+    if v[:17].isascii() and v[:17].isdigit():
+        return _ID_FACTOR * int(v[:17], _ID_BASE) % 11
+    return sum((ord(c) - 48) * w for c, w in zip(v, _ID_WEIGHTS)) % 11
 
 
-# Luhn's doubled digit (2d, minus 9 when above 9) as a character, so a whole string is doubled by
-# one `translate` and summed as bytes: C loops instead of a Python loop over the digits.
-_DOUBLED = str.maketrans("0123456789", "0246813579")
+# Luhn's doubled digit (2d, minus 9 when above 9) as a byte, so a whole string is doubled by one
+# `bytes.translate`; a digit string read in base 11 is its digit sum modulo 10 (11 ≡ 1): C loops
+# instead of a Python loop over the digits.
+_DOUBLED_BYTES = bytes.maketrans(b"0123456789", b"0246813579")
 
 
 def luhn_ok(digits: str) -> bool:
     if digits.isascii() and digits.isdigit():
-        kept, doubled = digits[-1::-2], digits[-2::-2].translate(_DOUBLED)
-        return (sum(kept.encode()) + sum(doubled.encode()) - 48 * len(digits)) % 10 == 0
+        b = digits.encode()
+        return (int(b[-1::-2], 11) + int(b[-2::-2].translate(_DOUBLED_BYTES) or b"0", 11)) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         n = ord(ch) - 48
@@ -85,7 +96,7 @@ def id18_ok(v: str) -> bool:
     if v.isascii():
         if v[:2] not in _PROVINCE_CODES or v[10:14] not in _MONTH_DAYS or not _year_ok(int(v[6:10]), v[10:14]):
             return False
-        return _ID_CHECK[(sum(map(mul, v[:17].encode(), _ID_WEIGHTS)) - 48 * _ID_WEIGHT_SUM) % 11] == v[17].upper()
+        return _ID_CHECK[_ID_FACTOR * int(v[:17], _ID_BASE) % 11] == v[17].upper()
     if int(v[:2]) not in _PROVINCES or not _birth_ok(int(v[6:10]), int(v[10:12]), int(v[12:14])):
         return False
     return _ID_CHECK[_weighted(v) % 11] == v[17].upper()
@@ -109,7 +120,6 @@ _USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
 # Each USCC character → the character whose code is its value (0–30), any other ASCII character →
 # DEL (127): `translate` then `encode` turn an ASCII code into its values as bytes, in C.
 _USCC_VALUES = str.maketrans({chr(i): chr(_USCC_VALUE.get(chr(i), 127)) for i in range(128)})
-_USCC_WEIGHT_SUM = sum(_USCC_WEIGHTS[:17])
 
 
 def uscc_ok(v: str) -> bool:
@@ -117,7 +127,7 @@ def uscc_ok(v: str) -> bool:
     if len(v) != 18 or v[0] not in _USCC_DEPT or not v[2:8].isdigit():
         return False
     if v.isdigit() and v.isascii():  # (most candidates are digits: ID and order numbers)
-        total = sum(map(mul, v[:17].encode(), _USCC_WEIGHTS)) - 48 * _USCC_WEIGHT_SUM
+        total = _USCC_FACTOR * int(v[:17], _USCC_BASE)
     elif v.isascii():
         values = v[:17].translate(_USCC_VALUES).encode()
         if max(values) > 30:

@@ -10,6 +10,7 @@ street or building suffix (区、路、号、栋、单元、室 …), stopping a
 
 from __future__ import annotations
 
+import math
 import re
 
 from .recognizers import Hit, Recognizer, Scan, register
@@ -23,8 +24,13 @@ def _class(chars: str) -> str:
     return "".join(re.escape(c) for c in sorted(set(chars)))
 
 
-def _trie(words) -> str:
-    """A regex matching where one of `words` starts (it stops at the first complete word)."""
+def _trie(words, fan: int = 12) -> str:
+    """A regex matching where one of `words` starts (it stops at the first complete word).
+
+    re tries an alternation's branches one after the other (skipping one whose first literal is
+    not the character at hand, but one at a time), so a node with many children — the first
+    characters of hundreds of place names — is split into groups of about √n, each behind a
+    lookahead on its characters: about 2√n tests instead of n/2."""
     root: dict = {}
     for w in words:
         node = root
@@ -35,7 +41,14 @@ def _trie(words) -> str:
     def build(node: dict) -> str:
         if "" in node:
             return ""
-        return "(?:" + "|".join(re.escape(c) + build(child) for c, child in sorted(node.items())) + ")"
+        items = sorted(node.items())
+        alts = [re.escape(c) + build(child) for c, child in items]
+        if len(alts) <= fan:
+            return "(?:" + "|".join(alts) + ")"
+        k = math.isqrt(len(alts) - 1) + 1
+        groups = [f"(?=[{_class(''.join(c for c, _ in items[i:i + k]))}])(?:{'|'.join(alts[i:i + k])})"
+                  for i in range(0, len(alts), k)]
+        return "(?:" + "|".join(groups) + ")"
     return build(root)
 
 
@@ -56,10 +69,6 @@ def _cjk_except(chars: str) -> str:
 _SEP_CHARS = frozenset("\"':=是为叫")
 
 
-def _by_end_longest_first(o: tuple[int, str, int]) -> tuple[int, int]:
-    return o[0], -o[2]
-
-
 @register
 class PersonName(Recognizer):
     type = "PERSON_NAME"
@@ -75,6 +84,7 @@ class PersonName(Recognizer):
         # `t.startswith(self.titles, i)` as look-ups of the slices of each title length at i.
         self.title_words = frozenset(self.titles)
         self.title_lengths = tuple(sorted({len(w) for w in self.titles}))
+        self.title_first = frozenset(w[0] for w in self.titles)  # (tested before any slice is looked up)
         cues = sorted(gazetteer.get("name_cues") or (), key=len, reverse=True)
         self.candidates = self._candidate_pattern(surnames, compound, cues)
         # A cue is one of these words, then a separator (`cue_sep`) running up to the name, all within
@@ -128,59 +138,78 @@ class PersonName(Recognizer):
                 return False
             q -= 1
 
-    def _length(self, t: str, p: int, sur: str, given: str, cued: bool) -> tuple[int, bool] | None:
-        """How many given-name characters (the name must end at a boundary), and whether a title
-        follows. (The candidate is one `find_candidates` kept: its given name does not open with a
-        stop character and the surname and that character are not an ordinary word.)"""
-        base = p + len(sur)
-        sizes = (2, 1) if len(given) == 2 and given[1] not in self.stop else (1,)
+    def _titled(self, t: str, i: int) -> bool:
+        """Does a title (先生、女士、表示 …) start at i?"""
+        if t[i:i + 1] not in self.title_first:  # (most characters after a name open no title)
+            return False
         words = self.title_words
-        for n in sizes:
-            i = base + n
-            for k in self.title_lengths:
-                if t[i:i + k] in words:
-                    return n, True
-        stop = self.stop
-        for n in sizes:
-            i = base + n
-            if i < len(t) and "\u4e00" <= t[i] <= "\u9fff" and t[i] not in stop:
-                continue  # an ordinary Chinese character follows: the name would run on
-            if n == 2 and not cued and given[1] not in self.given:
-                continue
-            return n, False
-        return None
+        for k in self.title_lengths:
+            if t[i:i + k] in words:
+                return True
+        return False
 
     def find(self, scan: Scan) -> list[Hit]:
-        return self.find_candidates(scan.text, ((m.start(), m.start(1), m.group(1))
-                                                for m in self.candidates.finditer(scan.text)))
+        return self.find_candidates(scan.text, self.candidates.finditer(scan.text))
 
     def find_candidates(self, t: str, candidates) -> list[Hit]:
-        """The names among the candidates: (start, given name's start, given name) in text order."""
+        """The names among the candidates: matches of `candidates` (or of the joint pattern, whose
+        group 1 is also the given name and whose group 3 is a gazetteer word only), in text order.
+
+        For each: the surname and the next character must not be an ordinary word (高利贷, 周一); a
+        surname inside a run of ordinary characters needs a cue (`_cued`); then the given name has
+        two characters (if the second is no stop character) or one, and must end at a boundary —
+        a title (`_titled`, tried at two characters first, then one), a non-Chinese or stop
+        character. Cued or titled names score `score`; others only if every given-name character is
+        a common one (`score_without_context`), and a two-character one only if its second is."""
         out: list[Hit] = []
         last_end = -1
-        for p, g, given in candidates:
+        not_names, stop, common = self.not_names, self.stop, self.given
+        cue_last, titled_at, title_first = self.cue_last, self._titled, self.title_first
+        n_t = len(t)
+        for m in candidates:
+            if m.lastindex == 3:
+                continue  # (joint pattern: a gazetteer word only)
+            p = m.start()
             if p < last_end:
                 continue
-            if t[p:g + 1] in self.not_names:
+            g = m.start(1)  # where the given name starts (the surname is t[p:g])
+            if t[p:g + 1] in not_names:
                 continue  # the surname and the next character are an ordinary word (高利贷, 周一)
-            sur = t[p:g]
-            if p > 0 and "\u4e00" <= t[p - 1] <= "\u9fff" and t[p - 1] not in self.stop:
-                cued = self._cued(t, p)
-                if not cued:
+            if p:
+                c = t[p - 1]
+                # (`_cued` is False at once unless the character before is a cue's last or a separator.)
+                cued = (c in cue_last or c in _SEP_CHARS or c.isspace()) and self._cued(t, p)
+                if not cued and "\u4e00" <= c <= "\u9fff" and c not in stop:
                     continue  # inside a run of ordinary characters: a word, not a name
             else:
-                cued = self._cued(t, p)
-            got = self._length(t, p, sur, given, cued)
-            if got is None:
-                continue
-            n, titled = got
-            end = p + len(sur) + n
+                cued = False
+            given = m.group(1)
+            two = len(given) == 2 and given[1] not in stop
+            # (`_titled` only where a title's first character follows)
+            if two and t[g + 2:g + 3] in title_first and titled_at(t, g + 2):
+                n, titled = 2, True
+            elif t[g + 1:g + 2] in title_first and titled_at(t, g + 1):
+                n, titled = 1, True
+            else:
+                titled = False
+                n = 0
+                if two:
+                    i = g + 2
+                    if not (i < n_t and "\u4e00" <= t[i] <= "\u9fff" and t[i] not in stop) \
+                            and (cued or given[1] in common):
+                        n = 2
+                if not n:
+                    i = g + 1
+                    if i < n_t and "\u4e00" <= t[i] <= "\u9fff" and t[i] not in stop:
+                        continue  # an ordinary Chinese character follows: the name would run on
+                    n = 1
             if cued or titled:
                 score = self.spec.score
-            elif all(c in self.given for c in t[p + len(sur):end]):
+            elif given[0] in common and (n == 1 or given[1] in common):
                 score = self.spec.score_without_context
             else:
                 continue
+            end = g + n
             out.append(Hit(self.type, p, end, score, self.level))
             last_end = end
         return out
@@ -244,23 +273,27 @@ class Address(Recognizer):
         """(end index, kind, length) of every gazetteer word in t, overlapping ones included, by end
         and, at one end, longest first (the order an Aho-Corasick pass reports them in). `starts`:
         where words start, if already found (`scan_names_and_places`)."""
+        return [(end, kind, -neg) for end, neg, kind in self._occurrences(t, starts)]
+
+    def _occurrences(self, t: str, starts=None) -> list[tuple[int, int, str]]:
+        """`occurrences` as (end index, -length, kind), which sort in that order as they are."""
         words, by_prefix, lengths = self.words, self.by_prefix, self.lengths
         out = []
         for p in (m.start() for m in self.starts.finditer(t)) if starts is None else starts:
             for k in by_prefix.get(t[p:p + 2], lengths):
                 kind = words.get(t[p:p + k])
                 if kind:
-                    out.append((p + k - 1, kind, k))
+                    out.append((p + k - 1, -k, kind))
         if len(out) > 1:
-            out.sort(key=_by_end_longest_first)
+            out.sort()  # (no two have the same end and length: one start, one word)
         return out
 
     def find(self, scan: Scan, starts=None) -> list[Hit]:
         t = scan.text
         out: list[Hit] = []
         last_end = -1
-        for end_idx, kind, length in self.occurrences(t, starts):
-            start = end_idx - length + 1
+        for end_idx, neg_length, kind in self._occurrences(t, starts):
+            start = end_idx + neg_length + 1
             if start < last_end:
                 continue
             if kind == "cue":
@@ -291,21 +324,22 @@ def joint_pattern(names: PersonName, places: Address) -> re.Pattern:
     first-character classes, consumed, then the name candidate's lookahead and the gazetteer word's,
     each tried (neither consumes): group 1 is a candidate's given name, group 2 or 3 (empty) says
     a word starts there too, or only a word."""
-    return re.compile(f"[{names.first_class}{places.first_class}](?:{names.body}(?:{places.body}()|)|{places.body}())")
+    # (Each body behind a look back at the consumed character: a place name's first character is
+    # not tried as a surname, nor a surname as a place name's start, past one class test.)
+    nf, pf = f"(?<=[{names.first_class}])", f"(?<=[{places.first_class}])"
+    return re.compile(f"[{names.first_class}{places.first_class}]"
+                      f"(?:{nf}{names.body}(?:{pf}{places.body}()|)|{pf}{places.body}())")
 
 
 def scan_names_and_places(names: PersonName, places: Address, joint: re.Pattern, scan: Scan) -> list[Hit]:
     """`names.find(scan) + places.find(scan)` from one pass over the text (`joint_pattern`)
     instead of one each."""
     t = scan.text
-    candidates, starts = [], []
-    for m in joint.finditer(t):
-        group = m.lastindex
-        if group != 3:
-            candidates.append((m.start(), m.start(1), m.group(1)))
-        if group != 1:
-            starts.append(m.start())
-    out = names.find_candidates(t, candidates) if candidates else []
+    found = list(joint.finditer(t))
+    if not found:
+        return []
+    out = names.find_candidates(t, found)  # (it skips the gazetteer-only matches)
+    starts = [m.start() for m in found if m.lastindex != 1]
     if starts:
         out += places.find(scan, starts)
     return out

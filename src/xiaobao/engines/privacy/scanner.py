@@ -13,7 +13,9 @@ shared pass, on the hits it gave.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 from operator import attrgetter
 
 from ...domain.finding import Finding, Span
@@ -148,27 +150,33 @@ class Scanner:
         if len(texts) == 1:
             return [self.scan(texts[0])]
         sep = self._separator
-        starts, pos = [], 0
-        for text in texts:
-            starts.append(pos)
-            pos += len(text) + len(sep)
-        t, a = fold_project(sep.join(texts))
+        joined = sep.join(texts)
+        t, a = fold_project(joined)
         per_text: list[list[Hit]] = [[] for _ in texts]
-        i, n = 0, len(texts)
-        checked: dict[tuple[int, str], bool] = {}
-        gated = self._per_text_types
-        for h in self._scan_folded(t, a):  # in text order
-            while i + 1 < n and h.start >= starts[i + 1]:
-                i += 1
-            off = starts[i]
+        hits = self._scan_folded(t, a)  # in text order
+        if not hits:
+            return per_text
+        step = len(sep)
+        starts = list(accumulate([len(x) + step for x in texts], initial=0))  # (and one past the last)
+        gated, gate_passes = self._per_text_types, self._gate_passes
+        i, off, end, following = -1, 0, 0, 0
+        passed: dict[str, bool] = {}
+        for h in hits:
+            start = h.start
+            if start >= following:  # the hit is in a later text than the previous one
+                i = bisect_right(starts, start, i + 1) - 1
+                off, following = starts[i], starts[i + 1]
+                end = following - step
+                passed = {}
             if h.type in gated:
-                ok = checked.get((i, h.type))
+                ok = passed.get(h.type)
                 if ok is None:
-                    ok = checked[i, h.type] = self._gate_passes(h, t, a, off, off + len(texts[i]))
+                    ok = passed[h.type] = gate_passes(h, t, a, off, end)
                 if not ok:
                     continue
-            h.start -= off
-            h.end -= off
+            if off:
+                h.start = start - off
+                h.end -= off
             per_text[i].append(h)
         return per_text
 
@@ -178,8 +186,14 @@ class Scanner:
         if h.type not in self._digit_free_types and _DIGIT.search(t, h.start, h.end) is None \
                 and _DIGIT.search(t, start, end) is None:  # (a digit in the hit itself will do)
             return False
-        gate = self.gates[h.type]
-        return gate[0] == GATE_NONE or _passes(gate, t[start:end], a[start:end])
+        kind, arg = self.gates[h.type]
+        if kind == GATE_NONE:
+            return True
+        if kind == GATE_IN:  # (searched in place: no copy of the text)
+            return t.find(arg, start, end) >= 0
+        if kind == GATE_ALPHA:
+            return bool(a[start:end].translate(None, ALPHA_CLASS))
+        return _passes((kind, arg), t[start:end], a[start:end])
 
     def _scan_folded(self, t: str, ascii: bytes) -> list[Hit]:
         scan = Scan(t, self.config, self.cue_res, ascii)
