@@ -224,10 +224,7 @@ class Detector:
         root = fams._root(doc_id)
         per_family = memo.family.get(root)
         if per_family is None:
-            family = fams.family_of(doc_id)
-            burst = None if family is None else self.bursts.finding_for_family(family, today)
-            per_family = memo.family[root] = (fams.score_for(doc_id),
-                                              None if burst is None else (burst.kind, burst.score))
+            per_family = memo.family[root] = self._family_values(doc_id, today)
         t, burst = per_family
         if gang is False:
             gang = gangs.gang_of(doc_id)
@@ -250,6 +247,12 @@ class Detector:
         decided = self._decide_local(local, t, burst, others, memo)
         self._decisions[doc_id] = (local, group, decided)
         return decided
+
+    def _family_values(self, doc_id: Hashable, today: date) -> tuple[float | None, tuple[str, float] | None]:
+        """What a decision reads from the complaint's family: the template score and the burst (kind, score)."""
+        family = self.families.family_of(doc_id)
+        burst = None if family is None else self.bursts.finding_for_family(family, today)
+        return self.families.score_for(doc_id), None if burst is None else (burst.kind, burst.score)
 
     def _decide_local(self, local: tuple, t: float | None, burst: tuple[str, float] | None, others: int | None,
                       memo: _Memo) -> tuple[float, bool, str]:
@@ -333,11 +336,10 @@ class Detector:
         if values is None:
             gang = gangs.gang_of(doc_id)
             family = fams.family_of(doc_id)
-            burst = None if family is None else self.bursts.finding_for_family(family, today)
             shares = gang is not None and gangs.gang_shares(gang)
             others = min(max(len(gangs._customers[gangs._gang_root(gang)]) - 2, 0), 5) if shares else None
-            values = (root, family if family is not None and fams.is_signal(family) else None, fams.score_for(doc_id),
-                      None if burst is None else (burst.kind, burst.score), gang, shares, others)
+            values = (root, family if family is not None and fams.is_signal(family) else None,
+                      *self._family_values(doc_id, today), gang, shares, others)
             if memo is not None:
                 memo[key] = values
         return values
@@ -384,7 +386,7 @@ class Detector:
         if cached is not None and cached[0] == self._version:
             return cached[1]
         votes: Counter[str] = Counter()
-        gangs, fams = self.gangs, self.families
+        gangs = self.gangs
         root = gangs._gang_root(gang_id)
         if root is not None:
             self._refresh_classes()
@@ -396,11 +398,7 @@ class Detector:
                 classes, special = self._classes.get(key), self._special.get(key)
                 if not classes and not special:
                     continue
-                doc = self._doc_of_key[key]
-                family = fams.family_of(doc)
-                burst = None if family is None else self.bursts.finding_for_family(family, today)
-                t = fams.score_for(doc)
-                burst = None if burst is None else (burst.kind, burst.score)
+                t, burst = self._family_values(self._doc_of_key[key], today)
                 for local, n in (classes or {}).items():
                     _, flagged, kind = self._decide_local(local, t, burst, others, memo)
                     if flagged and kind not in ("genuine", "repeat_harass"):
