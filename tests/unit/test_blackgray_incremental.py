@@ -321,3 +321,28 @@ def test_low_byte_screening_keeps_every_match(threshold):
         assert ix.query_jaccard(sig, threshold) == by_full_comparison(sig)
         screened += ix._candidates(sig).size >= 64
     assert screened > 20
+
+
+def test_a_late_publication_does_not_hide_a_later_change():
+    """Triage publishes what it stored only after its transaction commits; if a complaint's own inputs
+    changed in between (another complaint of the same customer arrived), it must still be re-checked."""
+    from xiaobao.engines.blackgray.engine import _time
+
+    recs = _mixed_records(60)
+    today = max(_time(r["received_at"]) for r in recs).date()
+    det = Detector()
+    docs = []
+    for r in recs[:-1]:
+        doc = f"{r['channel']}:{r['external_id']}"
+        det.add(doc, r, customer_of(r))
+        docs.append(doc)
+    target = docs[-1]
+    epoch, values, brief = det.epoch, det.group_values(target, today), det.brief(target, today)
+    # the same customer files again before the first transaction commits
+    again = dict(recs[-2], external_id="again", received_at=recs[-1]["received_at"])
+    det.add("again", again, customer_of(again))
+    det.published(target, brief, values, epoch)           # the late publication, marked with its epoch
+    assert target in det._unpublished
+    assert target in {d for d, _, _ in det.briefs_changed([target], today)}
+    det.published(target, det.brief(target, today), det.group_values(target, today))   # a current one
+    assert target not in det._unpublished

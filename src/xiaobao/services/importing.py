@@ -107,6 +107,7 @@ def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> t
         classification.record(ctx, uow, [classification.item(cid, c, text=d.text)
                                          for cid, (c, _), d in zip(ids, built, fresh)], classified, new=True)
         uow.commit()
+    triage.committed(ctx, assessment)
     return len(fresh), len(drafts) - len(fresh)
 
 

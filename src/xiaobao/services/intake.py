@@ -106,6 +106,7 @@ def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[C
         triage.record(ctx, uow, assessment, {doc: cid})
         classification.record(ctx, uow, [classification.item(cid, fields, text=draft.text)], classified, new=True)
         uow.commit()
+    triage.committed(ctx, assessment)
     c = Complaint(**fields)  # detached: the caller only reads it
     c.id = cid
     return c, True

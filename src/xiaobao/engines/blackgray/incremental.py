@@ -105,7 +105,9 @@ class Detector:
         # what the caller stored for a complaint (`published`), with its family's and gang's values
         # then, and complaints whose own inputs changed since: see `briefs_changed`
         self._published: dict[Hashable, tuple[tuple, tuple]] = {}
-        self._unpublished: set[Hashable] = set()
+        # complaint → the mark (`epoch`) at which its own inputs last changed, while unpublished since
+        self._unpublished: dict[Hashable, int] = {}
+        self._epoch = 0
         self._published_with: ScoringRules | None = None
         self._votes: dict[tuple[str, date], tuple[int, Counter[str]]] = {}
         self._heads: dict[tuple[Hashable | None, str | None], list[Hashable]] = {}   # see _group_head
@@ -129,7 +131,8 @@ class Detector:
         self._received[doc_id] = at
         self._doc_of_key[str(doc_id)] = doc_id
         self._reclass.add(doc_id)
-        self._unpublished.add(doc_id)
+        self._epoch += 1
+        self._unpublished[doc_id] = self._epoch
         artefacts = extract_artefacts(text, record)
         self._artefacts[doc_id] = artefacts
         gangs = self.gangs
@@ -296,11 +299,13 @@ class Detector:
 
     def _forget(self, docs: Iterable[Hashable]) -> None:
         """These complaints' own inputs may have changed: decide them afresh next time."""
-        pop, reclass, unpublished = self._decisions.pop, self._reclass.add, self._unpublished.add
+        pop, reclass, unpublished = self._decisions.pop, self._reclass.add, self._unpublished
+        self._epoch += 1
+        mark = self._epoch
         for d in docs:
             pop(d, None)
             reclass(d)
-            unpublished(d)
+            unpublished[d] = mark
 
     def _forget_key_holders(self, keys: Iterable[tuple[str, str]]) -> None:
         """Complaints carrying these keys, when a key's customer count may have changed as their
@@ -344,10 +349,20 @@ class Detector:
                 memo[key] = values
         return values
 
-    def published(self, doc_id: Hashable, brief: tuple, values: tuple) -> None:
-        """The caller stored `brief` for the complaint, when its `group_values` were `values`."""
+    @property
+    def epoch(self) -> int:
+        """A mark of the detector's state, for `published`: take it when the brief is computed."""
+        return self._epoch
+
+    def published(self, doc_id: Hashable, brief: tuple, values: tuple, epoch: int | None = None) -> None:
+        """The caller stored `brief` for the complaint, computed when its `group_values` were `values`
+        and the detector's `epoch` was `epoch` (default: now). If the complaint's own inputs changed
+        after that, it stays due for a new look (a publication may arrive after other additions, e.g.
+        once the transaction that stored it has committed)."""
         self._published[doc_id] = (values, brief)
-        self._unpublished.discard(doc_id)
+        mark = self._unpublished.get(doc_id)
+        if mark is not None and (epoch is None or mark <= epoch):
+            del self._unpublished[doc_id]
 
     def briefs_changed(self, doc_ids: Iterable[Hashable], today: date) -> list[tuple[Hashable, tuple, tuple]]:
         """(doc, brief, group values) for each of `doc_ids` whose `brief` may differ from the one last

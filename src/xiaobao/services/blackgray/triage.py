@@ -165,6 +165,9 @@ class Assessment:
     affected: set[str]
     threshold: float
     values: dict[str, tuple] = field(default_factory=dict)   # their family's and gang's values then
+    epoch: int = 0                                           # the detector's mark then
+    # verdicts `record` wrote (doc, brief, values, epoch): the detector learns them once committed
+    publications: list[tuple] = field(default_factory=list)
 
     def flagged(self, doc: str) -> bool:
         return self.results[doc].verdict.flagged
@@ -183,7 +186,8 @@ def assess(ctx: Context, uow: UnitOfWork, drafts: Sequence[tuple[Any, str | None
         affected = st.detector.affected_many(docs)
         groups: dict = {}
         values = {d: st.detector.group_values(d, today, groups) for d in docs}
-    return Assessment(results, affected, st.threshold, values)
+        epoch = st.detector.epoch
+    return Assessment(results, affected, st.threshold, values, epoch)
 
 
 def _brief(r: ScanResult) -> tuple:
@@ -193,17 +197,18 @@ def _brief(r: ScanResult) -> tuple:
 def record(ctx: Context, uow: UnitOfWork, assessment: Assessment, ids: dict[str, int]) -> list[int]:
     """Store the verdicts of the new complaints (doc key → complaint id) and re-score the complaints
     whose family, gang or repeat window they joined — those whose verdict may have changed since this
-    process last stored it (`Detector.briefs_changed`). Returns complaints newly flagged by the re-score."""
+    process last stored it (`Detector.briefs_changed`). Returns complaints newly flagged by the re-score.
+    Call `committed` once the caller's transaction has committed (a rolled-back write teaches nothing)."""
     st = state(ctx)
     now, today = ctx.now(), ctx.today()
     rows = [flag_row(ids[d], r, assessment.threshold, now) for d, r in assessment.results.items()]
+    publications = [(d, _brief(r), assessment.values[d], assessment.epoch)
+                    for d, r in assessment.results.items() if d in assessment.values]
     with st.lock:
         st.ids.update(ids)
-        for d, r in assessment.results.items():
-            if d in assessment.values:
-                st.detector.published(d, _brief(r), assessment.values[d])
         others = {d: st.ids[d] for d in assessment.affected if d in st.ids}
         changed = st.detector.briefs_changed(others, today)
+        epoch = st.detector.epoch
     before = uow.blackgray.flags_for([others[d] for d, _, _ in changed], brief=True)
     newly = []
     with st.lock:
@@ -212,15 +217,24 @@ def record(ctx: Context, uow: UnitOfWork, assessment: Assessment, ids: dict[str,
             old = before.get(cid)
             if old is None or old["flagged"] != flagged or abs(old["score"] - score) >= 0.005 \
                     or old["family_key"] != family_id or old["gang_key"] != gang_id:
-                result = st.detector.result(d, today)
-                rows.append(flag_row(cid, result, assessment.threshold, now))
+                rows.append(flag_row(cid, st.detector.result(d, today), assessment.threshold, now))
                 if flagged and not (old and old["flagged"]):
                     newly.append(cid)
-            st.detector.published(d, (score, flagged, family_id, gang_id), values)
+            publications.append((d, (score, flagged, family_id, gang_id), values, epoch))
     uow.blackgray.upsert_flags(rows)
     if newly:
         uow.blackgray.add_flag_to_complaints(newly, SUSPECT_FLAG, now)
+    assessment.publications = publications
     return newly
+
+
+def committed(ctx: Context, assessment: Assessment) -> None:
+    """The verdicts `record` wrote are stored: the detector stops re-checking them until something changes."""
+    st = state(ctx)
+    with st.lock:
+        for d, brief, values, epoch in assessment.publications:
+            st.detector.published(d, brief, values, epoch)
+    assessment.publications = []
 
 
 def rescan(ctx: Context) -> dict[str, Any]:
