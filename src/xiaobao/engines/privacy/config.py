@@ -71,6 +71,8 @@ def _spec(name: str, raw: dict[str, Any]) -> TypeSpec:
 def load_config(directory: str | None = None) -> RecognizerConfig:
     rec = read_yaml("privacy_recognizers.yaml", directory)
     gaz = read_yaml("privacy_gazetteer.yaml", directory)
+    common = read_yaml("privacy_common_words.yaml", directory)
+    gaz = {**gaz, "common_words": str(common.get("words") or "").split()}
     types = {name: _spec(name, raw) for name, raw in (rec.get("types") or {}).items()}
     return RecognizerConfig(
         types=types,

@@ -80,6 +80,11 @@ class PersonName(Recognizer):
         self.given = frozenset(_chars(gazetteer["given_chars"]))
         self.stop = frozenset(_chars(gazetteer["name_stop"])) | {"某", "氏"}
         self.not_names = frozenset(gazetteer.get("not_names") or ())
+        # common two-character words (privacy_common_words.yaml): a name found without a cue or title
+        # is no name when its surname ends the word before it (资金一下), opens a word with the given
+        # name (关键是) or its given name opens a word with what follows (查一下). After a cue (本人、
+        # 联系人 …) the name stands: masking a word there errs on the side of privacy.
+        self.words = frozenset(gazetteer.get("common_words") or ())
         self.titles = tuple(sorted(gazetteer.get("name_titles") or (), key=len, reverse=True))
         # `t.startswith(self.titles, i)` as look-ups of the slices of each title length at i.
         self.title_words = frozenset(self.titles)
@@ -206,6 +211,10 @@ class PersonName(Recognizer):
             if cued or titled:
                 score = self.spec.score
             elif given[0] in common and (n == 1 or given[1] in common):
+                words = self.words
+                if words and ((p and t[p - 1:p + 1] in words) or t[g - 1:g + 1] in words
+                              or t[g + n - 1:g + n + 1] in words):
+                    continue  # part of an ordinary word on either side (资金一下, 关键, 查一下)
                 score = self.spec.score_without_context
             else:
                 continue

@@ -1,0 +1,36 @@
+"""Ordinary words that start with a surname character are not names (found on real complaint text,
+where they were masked as names: 利息高达三万 → 利息高*三万). Sentences written for this test."""
+
+import pytest
+
+from xiaobao.engines.privacy.config import load_config
+from xiaobao.engines.privacy.scanner import default_scanner
+
+
+@pytest.mark.parametrize("text", [
+    "这个月资金一下子周转不开了",            # 资金 + 一下: 金 is no surname here
+    "利息高达三万元，远超当初的说法",         # 高达: as high as
+    "关键是我从来没有授权过这笔扣款",         # 关键
+    "我多次与客服协商一次性结清",             # 协商 + 一次
+    "客服说帮我查一下，到现在也没有回复",      # 一下
+    "不顾我的反对强行扣款",                  # 不顾
+])
+def test_ordinary_words_are_not_names(text):
+    assert [text[h.start:h.end] for h in default_scanner().scan(text) if h.type == "PERSON_NAME"] == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("联系人张伟，电话已经打不通", "张伟"),     # after a cue the name stands
+    ("本人高玲，要求退还服务费", "高玲"),
+    ("催收员张伟经理每天打电话", "张伟"),       # a title
+    ("李明说会退款，到现在也没退", "李明"),     # no cue: a common given name, no word around it
+])
+def test_names_are_still_found(text, name):
+    found = [text[h.start:h.end] for h in default_scanner().scan(text) if h.type == "PERSON_NAME"]
+    assert any(f.startswith(name) for f in found), found
+
+
+def test_the_common_words_are_data_with_their_source():
+    words = load_config().gazetteer["common_words"]
+    assert len(words) > 10_000 and all(len(w) == 2 for w in words)
+    assert {"资金", "关键", "一下", "协商"} <= set(words)
