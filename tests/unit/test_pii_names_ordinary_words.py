@@ -34,3 +34,15 @@ def test_the_common_words_are_data_with_their_source():
     words = load_config().gazetteer["common_words"]
     assert len(words) > 10_000 and all(len(w) == 2 for w in words)
     assert {"资金", "关键", "一下", "协商"} <= set(words)
+
+
+@pytest.mark.parametrize("text", ["2020年1 3 4 5 6 7 8 10 11这几个月都按时还了", "第1 2 3 4 12期已经还清"])
+def test_a_spaced_list_of_small_rising_numbers_is_no_phone_number(text):
+    assert default_scanner().scan(text) == [] and default_scanner().scan_many([text]) == [[]]
+
+
+@pytest.mark.parametrize("text, value", [("我的电话1 3 8 1 2 3 4 5 6 7 8", "1 3 8 1 2 3 4 5 6 7 8"),
+                                         ("电话 138 1234 5678 找我", "138 1234 5678")])
+def test_a_phone_number_typed_in_groups_is_still_found(text, value):
+    for hits in (default_scanner().scan(text), default_scanner().scan_many([text])[0]):
+        assert [(text[h.start:h.end], h.type) for h in hits] == [(value, "CN_MOBILE")]

@@ -176,6 +176,17 @@ def _glued_label_ok(t: str, s: int) -> bool:
 _NOT_DIGITS = str.maketrans("", "", " -()")
 
 
+def _is_number_list(t: str, body_start: int, end: int) -> bool:
+    """Four or more groups of one or two digits, each larger than the one before: months, days or
+    instalments listed with spaces, not a value typed in groups (a number spaced digit by digit to
+    dodge filters, 1 3 8 1 2 …, does not rise throughout)."""
+    groups = _GROUP.findall(t, body_start, end)
+    if len(groups) < 4 or any(len(g) > 2 for g in groups):
+        return False
+    values = [int(g) for g in groups]
+    return all(a < b for a, b in zip(values, values[1:]))
+
+
 def _groups(t: str, body_start: int, end: int) -> list[tuple[int, int, str]]:
     """(start, end, digits) of each digit group of a spaced run."""
     return [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(t, body_start, end)]
@@ -267,6 +278,8 @@ def scan_numbers(recognizers: list[NumberRecognizer], scan: Scan, table: ByLengt
             # The groups' digits joined: the body without its separators (`_GROUP` keeps digits
             # and a trailing X; a run holds nothing else but spaces, dashes and an area code's brackets).
             digits, plus86 = t[body_start:e].translate(_NOT_DIGITS), m.group(1) is not None
+            if len(digits) < 2 * (e - body_start) // 3 and _is_number_list(t, body_start, e):
+                continue  # "1 3 4 5 6 7 8 10 11 这几个月": small numbers in a list, no value
         if len(digits) < shortest:
             continue  # a date or a code: too few digits for any value, whole or in groups
         recs = get(len(digits))
