@@ -197,38 +197,29 @@ class Scanner:
 
     def _scan_folded(self, t: str, ascii: bytes) -> list[Hit]:
         scan = Scan(t, self.config, self.cue_res, ascii)
-        if _DIGIT.search(t) is None:
-            hits = []
-            for r, (gate, arg) in self.digit_free_plan:
-                if gate == GATE_IN:
-                    if arg not in t:
-                        continue
-                elif gate == GATE_SEARCH:
-                    if arg(t) is None:
-                        continue
-                elif gate != GATE_NONE and not _passes((gate, arg), t, ascii):
+        digits = _DIGIT.search(t) is not None
+        # an ASCII letter (the others deleted): known up front where the cued and token passes need it
+        alpha = bool(ascii.translate(None, ALPHA_CLASS)) if digits else None
+        hits = scan_numbers(self.numbers, scan, self.by_length) if digits and self.numbers else []
+        # (`_passes`, inline and cheapest first: this runs for every recognizer of every text)
+        for r, (gate, arg) in self.plan if digits else self.digit_free_plan:
+            if gate == GATE_IN:
+                if arg not in t:
                     continue
-                hits.extend(r.find(scan))
-            if self.names_places:
-                hits.extend(scan_names_and_places(*self.names_places, scan))
-        else:
-            alpha = bool(ascii.translate(None, ALPHA_CLASS))  # an ASCII letter (the others deleted)
-            hits = scan_numbers(self.numbers, scan, self.by_length) if self.numbers else []
-            for r, (gate, arg) in self.plan:
-                if gate == GATE_IN:
-                    if arg not in t:
-                        continue
-                elif gate == GATE_SEARCH:
-                    if arg(t) is None:
-                        continue
-                elif gate == GATE_ALPHA:
-                    if not alpha:
-                        continue
-                elif gate == GATE_CALL and not arg(t):
+            elif gate == GATE_SEARCH:
+                if arg(t) is None:
                     continue
-                hits.extend(r.find(scan))
-            if self.names_places:
-                hits.extend(scan_names_and_places(*self.names_places, scan))
+            elif gate == GATE_ALPHA:
+                if alpha is None:
+                    alpha = bool(ascii.translate(None, ALPHA_CLASS))
+                if not alpha:
+                    continue
+            elif gate == GATE_CALL and not arg(t):
+                continue
+            hits.extend(r.find(scan))
+        if self.names_places:
+            hits.extend(scan_names_and_places(*self.names_places, scan))
+        if digits:
             if self.cued_pass:
                 hits.extend(self._cued(scan, alpha))
             if self.token_plan:
