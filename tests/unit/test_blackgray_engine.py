@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.blackgray_records import labelled_records
 from xiaobao.domain.identity import id_check_char
 from xiaobao.engines.blackgray.engine import scan
 
@@ -98,17 +99,6 @@ def test_scan_command_writes_one_line_per_complaint(tmp_path):
 # ---- batch scan and incremental triage agree -------------------------------------------------------
 
 
-def _labelled_records():
-    import importlib.util
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("blackgray_eval", root / "bench" / "blackgray_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [{k: r[k] for k in module.IMPORT_FIELDS} for r in module.load()]
-
-
 def _incremental(recs, today, *, read_as_they_arrive=True):
     from xiaobao.engines.blackgray.engine import customer_of
     from xiaobao.engines.blackgray.incremental import Detector
@@ -129,7 +119,7 @@ def test_incremental_triage_reaches_the_batch_scans_verdicts_on_the_labelled_set
     # once all are in, every score, flag, kind, signal, family and gang equals the batch scan's.
     from xiaobao.engines.blackgray.engine import _time
 
-    recs = _labelled_records()
+    recs = labelled_records()
     today = max(_time(r["received_at"]) for r in recs).date()
     batch = scan(recs, today=today)
     det, incremental = _incremental(recs, today)

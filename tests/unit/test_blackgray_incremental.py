@@ -6,20 +6,9 @@ import random
 
 import pytest
 
+from tests.blackgray_records import labelled_records
 from xiaobao.engines.blackgray.engine import customer_of, load_detector_rules
 from xiaobao.engines.blackgray.incremental import Detector
-
-
-def _labelled_records():
-    import importlib.util
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("blackgray_eval", root / "bench" / "blackgray_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [{k: r[k] for k in module.IMPORT_FIELDS} for r in module.load()]
-
 
 # sentences of one agency-style letter: texts drawn from them form one big template family
 _POOL = ["本人于去年在贵司借款三万元分十二期还款", "每期还款中多出一笔服务费和担保费", "签约时工作人员从未告知",
@@ -46,7 +35,7 @@ def _affected_by_definition(det: Detector, doc) -> list:
 def test_affected_and_affected_many_follow_the_definition(limit):
     from dataclasses import replace
 
-    recs = _labelled_records()
+    recs = labelled_records()
     random.Random(limit).shuffle(recs)
     det = Detector(rules=replace(load_detector_rules(), affected_limit=limit))
     docs = [f"{r['channel']}:{r['external_id']}" for r in recs]
@@ -68,7 +57,7 @@ def test_affected_and_affected_many_follow_the_definition(limit):
 def _mixed_records(n: int = 300):
     """The labelled set, then one big family whose members share an agency phone (some of them), file
     repeatedly (some customers four times and more), and arrive in bursts."""
-    recs = _labelled_records()
+    recs = labelled_records()
     rng = random.Random(5)
     base = recs[:40]
     for i in range(n):
@@ -90,7 +79,7 @@ def test_the_score_only_path_decides_as_the_findings_do(data, fanout, every):
 
     from xiaobao.engines.blackgray.engine import _time, _votes_count
 
-    recs = _labelled_records() if data == "labelled" else _mixed_records()
+    recs = labelled_records() if data == "labelled" else _mixed_records()
     today = max(_time(r["received_at"]) for r in recs).date()
     rules = load_detector_rules()
     if fanout:
@@ -161,7 +150,7 @@ def test_briefs_changed_names_every_verdict_that_changed_and_skips_the_settled_f
 def test_a_batch_added_at_once_is_indexed_as_one_at_a_time():
     from xiaobao.engines.blackgray.engine import _time
 
-    recs = _labelled_records()
+    recs = labelled_records()
     recs += [dict(recs[3], external_id="dup-of-3"), dict(recs[0], external_id="short", text="我要投诉"),
              dict(recs[1], external_id="rep", text="我要投诉退款" * 6), dict(recs[2], external_id="none", text="")]
     rng = random.Random(11)      # and one big family: neighbour lists fill up, bursts, a big gang
@@ -208,7 +197,7 @@ def test_batched_lsh_queries_and_inserts_are_the_single_ones(flush_min, cap, pai
     from xiaobao.engines.blackgray.minhash import LSHIndex, MinHasher
     from xiaobao.engines.blackgray.normalize import normalize
 
-    recs = _labelled_records()
+    recs = labelled_records()
     mh = MinHasher()
     rng = random.Random(7)
     texts = [r["text"] for r in recs] + ["".join(rng.sample(_POOL, rng.randint(5, 9))) for _ in range(500)]
@@ -274,7 +263,7 @@ def test_contact_extraction_skips_only_patterns_that_cannot_match(monkeypatch):
 
     from xiaobao.engines.blackgray import contacts
 
-    texts = [r["text"] for r in _labelled_records()]
+    texts = [r["text"] for r in labelled_records()]
     texts += ["加V：abc_12345 同号", "VX 13812345678 微信同号", "wx:hello_world", "WeChat: zhang_san88", "薇信 Lxx_9988",
               "QQ：12345678 扣扣 87654321 企鹅号 13579", "qq群 2468024", "委托代理人：王小明 电话 13900001111",
               "法务专员张三联系138 0013 8000", "律师李四 顾问赵五 联系人：欧阳娜娜", "邮箱 a.b@qq.com 微信同号",
