@@ -92,6 +92,38 @@ def test_document_policy_fields_and_free_text(ops):
     assert ops.decrypt(stored["customer_phone"]) == ("CN_MOBILE", "13812345678")
 
 
+def test_documents_in_a_batch_equal_documents_one_by_one(ops):
+    anon = Anonymizer(ops)
+    docs = [{"customer_phone": "13812345678", "text": "我叫李秀英，电话13912345678", "tags": ["催收", "王五先生"]},
+            "单独的字符串：卡号6222021234567890128",
+            {"a": [{"b": "住址：北京市朝阳区建国路88号"}, "x", 3, None, [["邮箱a1b2@qq.com"]]], "id_number": None},
+            [], {}, 42]
+    for name in ("export", "display"):
+        pol = get_policy(name)
+        one = [anon.document(d, pol) for d in docs]
+        many = anon.documents(docs, pol)
+        assert [(r.value, r.counts) for r in many] == [(r.value, r.counts) for r in one]
+    assert "a1b2@qq.com" not in str(many[2].value) and many[2].value["a"][2] == 3
+
+
+def test_format_preserving_digits_are_hmac_bytes_below_250_mod_10():
+    """Tokens already handed out must not change: the digits are those of the plain definition."""
+    import hashlib
+    import hmac
+
+    v = Vault.generate()
+    key = hmac.new(v.index_key, b"xiaobao/fpe/CN_MOBILE", hashlib.sha256).digest()
+    for value, n in (("13812345678", 19), ("6222021234567890128", 27), ("1", 70)):
+        expected, counter = [], 0
+        while len(expected) < n:
+            block = hmac.new(key, value.encode() + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+            expected += [str(b % 10) for b in block if b < 250]
+            counter += 1
+        assert v.digits(value, "CN_MOBILE", n) == "".join(expected[:n])
+    token_key = hmac.new(v.index_key, b"xiaobao/token/EMAIL", hashlib.sha256).digest()
+    assert v.token("a@b.cn", "EMAIL") == hmac.new(token_key, b"a@b.cn", hashlib.sha256).hexdigest()[:16]
+
+
 def test_display_policy_masks_text_and_drops_c3():
     anon = Anonymizer(Operators(None))
     out = anon.text("手机13812345678，密码 123456", get_policy("display"))

@@ -1,7 +1,8 @@
 """Streaming anonymisation of CSV, JSONL and XLSX files under a named policy.
 
 Row by row, so memory stays bounded on multi-GB files: CSV and JSONL are read and written line by
-line, XLSX through openpyxl's read-only and write-only modes. Output goes to a temporary file
+line, XLSX through openpyxl's read-only and write-only modes; rows are anonymised a batch of
+`BATCH` at a time (their free text scanned together: `Anonymizer.documents`), in their order. Output goes to a temporary file
 renamed into place at the end, so an interrupted run leaves no half-written output, and a re-run
 overwrites it with the same result (tokens and format-preserving values are deterministic).
 A bad row is reported (row number and why) and skipped; the others still land.
@@ -26,6 +27,7 @@ from .gateway import policy as get_policy
 
 FORMATS = ("csv", "jsonl", "xlsx")
 Progress = Callable[[int, int], None]  # (done, total) in bytes (CSV/JSONL) or rows (XLSX)
+BATCH = 256
 
 
 @dataclass
@@ -53,7 +55,7 @@ def anonymise_file(vault: Vault, src: Path, dst: Path, policy_name: str, fmt: st
     report = FileReport()
     tmp = dst.with_name(f".{dst.name}.part")
     try:
-        {"csv": _csv, "jsonl": _jsonl, "xlsx": _xlsx}[fmt](src, tmp, lambda d: anon.document(d, pol), report,
+        {"csv": _csv, "jsonl": _jsonl, "xlsx": _xlsx}[fmt](src, tmp, lambda docs: anon.documents(docs, pol), report,
                                                           progress or (lambda done, total: None))
         os.replace(tmp, dst)
     finally:
@@ -62,16 +64,30 @@ def anonymise_file(vault: Vault, src: Path, dst: Path, policy_name: str, fmt: st
     return report
 
 
-def _apply(doc, fn, report: FileReport):
-    result = fn(doc)
-    report.counts.update(result.counts)
-    report.written += 1
-    return result.value
+class _Batch:
+    """Rows gathered until `BATCH` are held, then anonymised together (`fn`) and handed, in their
+    order, to `emit`."""
+
+    def __init__(self, fn, report: FileReport, emit: Callable[[dict], None]):
+        self.fn, self.report, self.emit, self.docs = fn, report, emit, []
+
+    def add(self, doc) -> None:
+        self.docs.append(doc)
+        if len(self.docs) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for result in self.fn(self.docs) if self.docs else ():
+            self.report.counts.update(result.counts)
+            self.report.written += 1
+            self.emit(result.value)
+        self.docs = []
 
 
 def _jsonl(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> None:
     total, done = src.stat().st_size, 0
     with src.open("rb") as fin, dst.open("wb") as fout:
+        batch = _Batch(fn, report, lambda out: fout.write(orjson.dumps(out) + b"\n"))
         for n, line in enumerate(fin, start=1):
             done += len(line)
             if not line.strip():
@@ -82,9 +98,10 @@ def _jsonl(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> 
             except orjson.JSONDecodeError as e:
                 report.errors.append((n, f"JSON 格式错误：{e}"))
                 continue
-            fout.write(orjson.dumps(_apply(doc, fn, report)) + b"\n")
+            batch.add(doc)
             if n % 512 == 0:
                 progress(done, total)
+        batch.flush()
     progress(total, total)
 
 
@@ -98,15 +115,16 @@ def _csv(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> No
             return
         writer = csv.writer(fout)
         writer.writerow(header)
+        batch = _Batch(fn, report, lambda out: writer.writerow([out.get(h, "") for h in header]))
         for n, row in enumerate(reader, start=2):
             report.rows += 1
             if len(row) != len(header):
                 report.errors.append((n, f"列数 {len(row)} 与表头 {len(header)} 不符"))
                 continue
-            out = _apply(dict(zip(header, row)), fn, report)
-            writer.writerow([out.get(h, "") for h in header])
+            batch.add(dict(zip(header, row)))
             if n % 512 == 0:
                 progress(raw.tell(), total)
+        batch.flush()
     progress(total, total)
 
 
@@ -125,13 +143,13 @@ def _xlsx(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> N
                 continue
             names = [str(h) if h is not None else f"col{i + 1}" for i, h in enumerate(header)]
             out_ws.append(list(header))
+            batch = _Batch(fn, report, lambda out, names=names, out_ws=out_ws: out_ws.append([out.get(k) for k in names]))
             for n, row in enumerate(rows, start=2):
                 report.rows += 1
-                doc = {k: v for k, v in zip(names, row)}
-                out = _apply(doc, fn, report)
-                out_ws.append([out.get(k) for k in names])
+                batch.add({k: v for k, v in zip(names, row)})
                 if n % 512 == 0:
                     progress(n, total)
+            batch.flush()
             progress(total, total)
         wb_out.save(dst)
     finally:

@@ -10,6 +10,7 @@ JR/T 0171 level (C3 is redacted, never masked).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -106,7 +107,22 @@ class Anonymizer:
         counts: Counter = Counter()
         return Result(self._walk(doc, policy, counts, ""), counts)
 
-    def _walk(self, v: Any, policy: Policy, counts: Counter, path: str) -> Any:
+    def documents(self, docs: Iterable[Any], policy: Policy) -> list[Result]:
+        """`[self.document(d, policy) for d in docs]`, faster: the free text of all of them is
+        scanned together (`Scanner.scan_many`) instead of string by string."""
+        results, slots = [], []
+        for doc in docs:
+            counts: Counter = Counter()
+            results.append(Result(self._walk(doc, policy, counts, "", slots), counts))
+        for slot, hits in zip(slots, self.scanner.scan_many([s.text for s in slots])):
+            slot.value = self.apply(slot.text, hits, policy, slot.counts)
+        for r in results:
+            r.value = _filled(r.value)
+        return results
+
+    def _walk(self, v: Any, policy: Policy, counts: Counter, path: str, slots: list[_Slot] | None = None) -> Any:
+        """`v` under the policy; with `slots`, each free-text string is left as a `_Slot` appended
+        there, for `documents` to scan in one batch and fill in."""
         if isinstance(v, dict):
             out = {}
             for k, x in v.items():
@@ -114,20 +130,51 @@ class Anonymizer:
                 sub = f"{path}.{key}" if path else key
                 rule = policy.fields.get(sub) or policy.fields.get(key)
                 if rule is None:
-                    out[k] = self._walk(x, policy, counts, sub)
+                    out[k] = self._walk(x, policy, counts, sub, slots)
                 elif rule.operator == "drop":
                     counts["field:" + key] += 1
                 elif rule.operator == "scan" or x is None or isinstance(x, (dict, list, bool)):
-                    out[k] = self._walk(x, policy, counts, sub)
+                    out[k] = self._walk(x, policy, counts, sub, slots)
                 else:
                     out[k] = self.ops.apply(rule.operator, rule.type, str(x))
                     counts["field:" + key] += 1
             return out
         if isinstance(v, list):
-            return [self._walk(x, policy, counts, path) for x in v]
+            return [self._walk(x, policy, counts, path, slots) for x in v]
         if isinstance(v, str) and policy.scan_rest:
-            return self.text(v, policy, counts)
+            if slots is None:
+                return self.text(v, policy, counts)
+            slots.append(slot := _Slot(v, counts))
+            return slot
         return v
+
+
+class _Slot:
+    """A free-text string waiting for its batch's scan (`Anonymizer.documents`)."""
+
+    __slots__ = ("counts", "text", "value")
+
+    def __init__(self, text: str, counts: Counter):
+        self.text, self.counts, self.value = text, counts, text
+
+
+def _filled(v: Any) -> Any:
+    """`v` with every `_Slot` in it replaced by its value (dicts and lists changed in place)."""
+    if type(v) is _Slot:
+        return v.value
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if type(x) is _Slot:
+                v[k] = x.value
+            elif isinstance(x, (dict, list)):
+                _filled(x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            if type(x) is _Slot:
+                v[i] = x.value
+            elif isinstance(x, (dict, list)):
+                _filled(x)
+    return v
 
 
 __all__ = ["Anonymizer", "FieldRule", "OperatorError", "Policy", "PolicyError", "Result", "get_policy", "load_policies"]
