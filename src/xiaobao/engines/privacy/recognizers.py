@@ -89,6 +89,10 @@ class Recognizer(ABC):
     # Substrings one of which must occur for the recognizer to be worth running (checked at C
     # speed before the regular expression); ALPHA means "an ASCII letter".
     triggers: ClassVar[tuple[str, ...]] = ()
+    # True when every hit holds what the gate asks of the text (its trigger or letter, and a digit
+    # unless the type is scanned in digit-free texts too): then `scan_many` need not test a hit's own
+    # text again.
+    hit_holds_gate: ClassVar[bool] = False
 
     def __init__(self, spec):
         self.spec = spec
@@ -444,6 +448,7 @@ _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9]
 class Email(Recognizer):
     triggers = ("@",)
     type = "EMAIL"
+    hit_holds_gate = True  # the '@'
 
     def find(self, scan):
         t = scan.text
@@ -603,6 +608,7 @@ class CnUscc(TokenRecognizer):
 class CnPassport(TokenRecognizer):
     triggers = ALPHA
     type = "CN_PASSPORT"
+    hit_holds_gate = True  # a letter, then digits
     # E/G ordinary, D diplomatic, S service, P public-affairs; EA1234567 (2012 format).
     first = "EeGgDdSsPp"
     rest = "(?:[0-9]{8}|(?<=[Ee])[A-HJ-NP-Za-hj-np-z][0-9]{7})"
@@ -612,6 +618,7 @@ class CnPassport(TokenRecognizer):
 class CnHkMacauPermit(TokenRecognizer):
     triggers = ALPHA
     type = "CN_HK_MACAU_PERMIT"
+    hit_holds_gate = True  # a letter, then digits
     first = "HhMm"
     rest = "[0-9]{8}(?:[0-9]{2})?"
 
@@ -635,6 +642,7 @@ _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋�
 class LicensePlate(RegexRecognizer):
     triggers = ALPHA
     type = "LICENSE_PLATE"
+    hit_holds_gate = True  # a plate letter, and `accept` asks for a digit
     # 粤B·12345, 京A12345, new-energy 粤BD12345 / 粤B12345D; the letters I and O are not issued.
     pattern = re.compile(rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·• \-]?(?:[DF][A-HJ-NP-Z0-9]\d{{4}}|\d{{5}}[DF]|[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳])(?![0-9A-Za-z])")
 

@@ -91,8 +91,8 @@ class Scanner:
         self.token_plan = [(r, self.gates[r.type]) for r in self.others if isinstance(r, TokenRecognizer)]
         # Types whose hits in a batch (`scan_many`) are checked against their own text's gates.
         self._digit_free_types = frozenset(r.type for r in self.digit_free)
-        self._per_text_types = frozenset(r.type for r in self.others if self.gates[r.type][0] != GATE_NONE
-                                         or r.type not in self._digit_free_types)
+        self._per_text_types = frozenset(r.type for r in self.others if not r.hit_holds_gate and (
+            self.gates[r.type][0] != GATE_NONE or r.type not in self._digit_free_types))
         self._token_passes: dict[int, object] = {}  # which token recognizers run (bits) → their pass
         bits = [(1 << i, gate) for i, (_, gate) in enumerate(self.token_plan)]
         self._token_always = sum(bit for bit, gate in bits if gate[0] == GATE_NONE)
