@@ -25,10 +25,11 @@ from ..engines.classify.metrics import Evaluation, evaluate
 from ..engines.classify.model import LinearTextModel, ModelError, TrainSettings
 from ..engines.classify.model import train as fit
 from ..store.classify_repository import ClassifyRepository
-from . import protected_text
+from . import protected_text, recent
 from .actors import Actor
 from .context import Context
 from .errors import NotFound
+from .recent import Recent
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,13 @@ def _rules(ctx: Context) -> ComplaintClassifier:
         return _rules_cache[key]
 
 
+_active = Recent()  # store → the active model id
+
+
 def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier:
-    """One small indexed query for the active model id; the model itself loads once per process."""
+    """The active model (its id read at most once a second: `recent`), loaded once per process."""
     base = _rules(ctx)
-    model_id = repo.active_model_id()
+    model_id = _active.get(ctx.store, repo.active_model_id)
     if model_id is None:
         return base
     key = (ctx.settings.rules_dir, model_id)
@@ -295,6 +299,7 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
                          {"after": {"active": activate, "classes": model.classes, "sha256": model.digest()},
                           "data": {k: v for k, v in metrics.items() if k != "holdout"}})
         uow.commit()
+    recent.forget_all()
     return {"model_id": model_id, "active": activate, "classes": model.classes, "metrics": metrics,
             "axis_b_model": b_model is not None}
 
@@ -311,6 +316,7 @@ def activate(ctx: Context, actor: Actor, model_id: int | None, reason: str = "")
         uow.audit.append(now, actor.username, "classify.activate", "classify_model", str(model_id or 0),
                          {"before": {"active": before}, "after": {"active": model_id}, "reason": reason})
         uow.commit()
+    recent.forget_all()
 
 
 def models(ctx: Context) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from ...engines.blackgray.contacts import extract_artefacts
 from ...engines.blackgray.gangs import mask_value
 from ...engines.blackgray.intel import CONTACT_KINDS, KINDS
 from ...engines.blackgray.normalize import normalize as normalize_template
+from .. import recent
 from ..context import Context
 from ..importing import RowError, write_errors
 from ..sources import SourceError, read_rows
@@ -149,6 +150,7 @@ def import_intel(ctx: Context, path: str | Path, *, actor: str, errors_path: str
                          {"data": {"source": path.name, "rows": report.rows, "stored": report.stored,
                                    "errors": report.error_count}})
         uow.commit()
+    recent.forget_all()
     triage.invalidate(ctx)
     return report
 

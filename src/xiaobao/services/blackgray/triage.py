@@ -24,6 +24,7 @@ from ...engines.blackgray.scoring import ScoringRules
 from ...store.uow import UnitOfWork
 from .. import protected_text
 from ..context import Context
+from ..recent import Recent
 
 SUSPECT_FLAG = "blackgray_suspect"
 _META_PII = {"phone": "customer_phone", "agent_phone": "agent_phone", "agent_name": "agent_name"}
@@ -117,11 +118,15 @@ def record_of_draft(draft: Any, key: str | None) -> tuple[dict[str, Any], str]:
     return rec, key or f"anon:{doc_key(draft.channel, draft.external_id)}"
 
 
+_PAGE = 5000  # complaint keys read per query while catching up
+_intel_version = Recent()  # store → the intelligence version another process may have changed
+
+
 def _catch_up(ctx: Context, st: _State, uow: UnitOfWork | None = None) -> None:
     today = ctx.today()
 
     def pull(u: UnitOfWork) -> bool:
-        keys = u.blackgray.complaint_keys_after(st.last_id)
+        keys = u.blackgray.complaint_keys_after(st.last_id, _PAGE)
         unknown = []
         for row in keys:
             doc = doc_key(row.channel, row.external_id)
@@ -134,11 +139,11 @@ def _catch_up(ctx: Context, st: _State, uow: UnitOfWork | None = None) -> None:
                                  today=today)
         if keys:
             st.last_id = keys[-1].id
-        return len(keys) > 0
+        return len(keys) == _PAGE  # (a short page was the last)
 
     with st.lock:
         if uow is not None:
-            version = uow.blackgray.setting("intel_version")
+            version = _intel_version.get(ctx.store, lambda: uow.blackgray.setting("intel_version"))
             if version != st.intel_version:  # another process imported intelligence
                 st.detector.intel, st.intel_version = intel_index(ctx, uow), version
             while pull(uow):
