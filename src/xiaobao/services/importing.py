@@ -18,10 +18,8 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
-from . import classification, protected_text
-from .blackgray import triage
 from .context import Context
-from .intake import created_audit, customer_key, new_complaint_fields
+from .intake import store_drafts
 from .records import Draft, parse_record
 from .sources import Row, SourceError, read_rows
 
@@ -68,47 +66,10 @@ def _batches(rows: Iterable[Row], size: int) -> Iterable[list[Row]]:
 
 
 def _store_batch(ctx: Context, drafts: list[tuple[int, Draft]], actor: str) -> tuple[int, int]:
-    """One transaction: skip stored keys, build, insert, audit. Returns (inserted, duplicates)."""
-    now = ctx.now()
-    with ctx.store.uow() as uow:
-        stored = uow.complaints.existing_keys(d.key for _, d in drafts)
-        fresh = [d for _, d in drafts if d.key not in stored]
-        keys = [customer_key(ctx, d) for d in fresh]
-        open_by_key = uow.complaints.open_ids_for_customers({k for k in keys if k})
-        assessment = triage.assess(ctx, uow, list(zip(fresh, keys)))
-        docs = [triage.doc_key(d.channel, d.external_id) for d in fresh]
-        for d, doc in zip(fresh, docs):
-            if assessment.flagged(doc):
-                d.flags.append(triage.SUSPECT_FLAG)
-        repeats, first_in_batch, later = [], {}, []
-        for i, d in enumerate(fresh):
-            k = keys[i]
-            repeat_of = open_by_key.get(k) if k else None
-            if k and repeat_of is None:
-                if k in first_in_batch:
-                    later.append((i, first_in_batch[k]))
-                    repeat_of = 0  # the earlier row's id, known once inserted (fixed up below)
-                else:
-                    first_in_batch[k] = i
-            repeats.append(repeat_of)
-        classified = classification.assess(ctx, uow, fresh, [r is not None for r in repeats])  # before routing
-        protected = protected_text.protect(ctx, fresh)  # free text masked, originals sealed: one batched scan
-        built = [new_complaint_fields(ctx, d, now, key=k, repeat_of=r, protected=p)
-                 for d, k, r, p in zip(fresh, keys, repeats, protected)]
-        ids = uow.complaints.bulk_insert([fields for fields, _ in built])
-        for i, first in later:
-            built[i][0]["repeat_of_id"] = ids[first]
-        uow.complaints.set_repeat_of({ids[i]: ids[first] for i, first in later})
-        entries = []
-        for cid, (c, route) in zip(ids, built):
-            entries.append((now, actor, "complaint.create", "complaint", str(cid), created_audit(c, route)))
-        uow.audit.append_many(entries)
-        triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
-        classification.record(ctx, uow, [classification.item(cid, c, text=d.text)
-                                         for cid, (c, _), d in zip(ids, built, fresh)], classified, new=True)
-        uow.commit()
-    triage.committed(ctx, assessment)
-    return len(fresh), len(drafts) - len(fresh)
+    """One transaction (`intake.store_drafts`). Returns (inserted, duplicates)."""
+    stored = store_drafts(ctx, [d for _, d in drafts], [actor] * len(drafts))
+    inserted = sum(s.created for s in stored)
+    return inserted, len(drafts) - inserted
 
 
 _GC_YOUNG = 50_000   # allocations between young collections while an import runs (CPython's default: 700)

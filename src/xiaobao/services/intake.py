@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.clocks import ClockState
 from ..domain.complaint import Complaint, Status
+from ..domain.errors import InvalidValue
 from ..domain.identity import MASKERS
 from ..domain.tiers import Route, RoutingFacts
-from ..domain.errors import InvalidValue
 from . import classification, protected_text
 from .blackgray import triage
 from .context import Context
+from .group_commit import GroupCommit
 from .records import Draft, parse_record
 
 
@@ -68,45 +73,122 @@ def created_audit(fields: dict[str, Any], route: Route) -> dict[str, Any]:
             "data": {"route_rule": route.rule_id, "route_reason": route.reason_zh}}
 
 
-def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint, bool]:
-    """Take in one complaint. Idempotent on (channel, external_id): returns (complaint, created)."""
+@dataclass
+class Stored:
+    """What became of one draft: its complaint's id, whether this call created it, and then its row."""
+
+    id: int
+    created: bool
+    fields: dict[str, Any] | None = None
+
+
+def store_drafts(ctx: Context, drafts: Sequence[Draft], actors: Sequence[str]) -> list[Stored]:
+    """Store validated drafts as complaints in one transaction (intake and import both come here):
+    keys already stored, or met earlier in `drafts`, are not stored again; the others are scored
+    for black/gray signals and classified before routing, their personal data protected, inserted
+    with their audit entries (each under its own actor) and their verdicts recorded."""
     now = ctx.now()
-    draft, errors = parse_record(raw, ctx.rules, now)
+    first: dict[tuple[str, str], int] = {}
+    for i, d in enumerate(drafts):
+        first.setdefault(d.key, i)
+    with ctx.store.uow() as uow:
+        if len(first) == 1:  # (one round trip for both look-ups: a lone submit's usual case)
+            d = drafts[0]
+            key = customer_key(ctx, d)
+            existing, open_id = uow.complaints.existing_and_open(d.channel, d.external_id, key)
+            stored = {d.key: existing} if existing is not None else {}
+            open_by_key = {key: open_id} if key and open_id is not None else {}
+        else:
+            stored = uow.complaints.ids_by_key(first)
+        todo = [i for k, i in first.items() if k not in stored]
+        fresh = [drafts[i] for i in todo]
+        keys = [customer_key(ctx, d) for d in fresh]
+        if len(first) > 1:
+            open_by_key = uow.complaints.open_ids_for_customers({k for k in keys if k})
+        assessment = triage.assess(ctx, uow, list(zip(fresh, keys)))
+        docs = [triage.doc_key(d.channel, d.external_id) for d in fresh]
+        for d, doc in zip(fresh, docs):
+            if assessment.flagged(doc) and triage.SUSPECT_FLAG not in d.flags:  # (a retried draft has it)
+                d.flags.append(triage.SUSPECT_FLAG)  # routing sends it to the specialised queue
+        repeats, first_of_customer, later = [], {}, []
+        for i, d in enumerate(fresh):
+            k = keys[i]
+            repeat_of = open_by_key.get(k) if k else None
+            if k and repeat_of is None:
+                if k in first_of_customer:
+                    later.append((i, first_of_customer[k]))
+                    repeat_of = 0  # the earlier draft's id, known once inserted (fixed up below)
+                else:
+                    first_of_customer[k] = i
+            repeats.append(repeat_of)
+        classified = classification.assess(ctx, uow, fresh, [r is not None for r in repeats])  # before routing: risk routes
+        protected = protected_text.protect(ctx, fresh)  # free text masked, originals sealed: one batched scan
+        built = [new_complaint_fields(ctx, d, now, key=k, repeat_of=r, protected=p)
+                 for d, k, r, p in zip(fresh, keys, repeats, protected)]
+        rows = [fields for fields, _ in built]
+        ids = [uow.complaints.insert_one(rows[0])] if len(rows) == 1 else uow.complaints.bulk_insert(rows)
+        for i, earlier in later:
+            rows[i]["repeat_of_id"] = ids[earlier]
+        uow.complaints.set_repeat_of({ids[i]: ids[earlier] for i, earlier in later})
+        uow.audit.append_many([(now, actors[i], "complaint.create", "complaint", str(cid), created_audit(fields, route))
+                               for i, cid, (fields, route) in zip(todo, ids, built)])
+        triage.record(ctx, uow, assessment, dict(zip(docs, ids)))
+        classification.record(ctx, uow, [classification.item(cid, fields, text=d.text)
+                                         for cid, (fields, _), d in zip(ids, built, fresh)], classified, new=True)
+        uow.commit()
+    triage.committed(ctx, assessment)
+    made = {i: Stored(cid, True, fields) for i, cid, (fields, _) in zip(todo, ids, built)}
+    out = []
+    for i, d in enumerate(drafts):
+        if d.key in stored:
+            out.append(Stored(stored[d.key], False))
+        elif first[d.key] != i:
+            out.append(Stored(made[first[d.key]].id, False))
+        else:
+            out.append(made[i])
+    return out
+
+
+def _store_group(ctx: Context, items: Sequence[tuple[Draft, str]]) -> list[Stored]:
+    drafts, actors = [d for d, _ in items], [a for _, a in items]
+    try:
+        return store_drafts(ctx, drafts, actors)
+    except IntegrityError:
+        # Another process stored some of these keys meanwhile: theirs are the complaints; store the rest.
+        return store_drafts(ctx, drafts, actors)
+
+
+_groups_lock = threading.Lock()
+_groups: dict[int, tuple[weakref.ref, GroupCommit]] = {}  # id(ctx) → its submits, stored in groups
+
+
+def _group(ctx: Context) -> GroupCommit:
+    with _groups_lock:
+        got = _groups.get(id(ctx))
+        if got is not None and got[0]() is ctx:
+            return got[1]
+        for k in [k for k, (ref, _) in _groups.items() if ref() is None]:
+            del _groups[k]  # (contexts gone: their ids may be reused)
+        ref = weakref.ref(ctx)
+        group: GroupCommit = GroupCommit(lambda items: _store_group(ref(), items))
+        _groups[id(ctx)] = (ref, group)
+        return group
+
+
+def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint, bool]:
+    """Take in one complaint. Idempotent on (channel, external_id): returns (complaint, created).
+    Submits arriving together are stored together (`group_commit`): each is handled exactly as if
+    alone, and the caller waits for its own complaint's commit."""
+    draft, errors = parse_record(raw, ctx.rules, ctx.now())
     if errors:
         first = errors[0]
         err = InvalidValue(first.field, first.reason)
         err.details["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
         raise err
-    try:
-        return _store_new(ctx, draft, now, actor)
-    except IntegrityError:
-        # A concurrent submit of the same (channel, external_id) won the race: theirs is the complaint.
-        with ctx.store.uow(write=False) as uow:
-            existing = uow.complaints.by_key(draft.channel, draft.external_id)
-        if existing is None:
-            raise
-        return existing, False
-
-
-def _store_new(ctx: Context, draft: Draft, now: datetime, actor: str) -> tuple[Complaint, bool]:
-    protected = protected_text.protect(ctx, [draft])[0]  # before the write lock: pure CPU
-    with ctx.store.uow() as uow:
-        key = customer_key(ctx, draft)
-        existing, repeat_of = uow.complaints.existing_and_open(draft.channel, draft.external_id, key)
-        if existing is not None:
-            return uow.complaints.get(existing), False
-        assessment = triage.assess(ctx, uow, [(draft, key)])
-        doc = triage.doc_key(draft.channel, draft.external_id)
-        if assessment.flagged(doc):
-            draft.flags.append(triage.SUSPECT_FLAG)  # routing sends it to the specialised queue
-        classified = classification.assess(ctx, uow, [draft], [repeat_of is not None])  # before routing: risk routes
-        fields, route = new_complaint_fields(ctx, draft, now, key=key, repeat_of=repeat_of, protected=protected)
-        cid = uow.complaints.insert_one(fields)
-        uow.audit.append(now, actor, "complaint.create", "complaint", str(cid), created_audit(fields, route))
-        triage.record(ctx, uow, assessment, {doc: cid})
-        classification.record(ctx, uow, [classification.item(cid, fields, text=draft.text)], classified, new=True)
-        uow.commit()
-    triage.committed(ctx, assessment)
-    c = Complaint(**fields)  # detached: the caller only reads it
-    c.id = cid
-    return c, True
+    stored = _group(ctx)((draft, actor))
+    if stored.created:
+        c = Complaint(**stored.fields)  # detached: the caller only reads it
+        c.id = stored.id
+        return c, True
+    with ctx.store.uow(write=False) as uow:
+        return uow.complaints.get(stored.id), False

@@ -134,7 +134,7 @@ class ComplaintRepository:
                                                                 complaints.c.external_id.in_(exts)))
         return sorted(out, key=lambda c: c.id)
 
-    def _ids_by_key(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    def ids_by_key(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         found: dict[tuple[str, str], int] = {}
         for ch, exts in _by_channel(keys):
             for cid, ext in self.session.execute(select(complaints.c.id, complaints.c.external_id)
@@ -143,7 +143,7 @@ class ComplaintRepository:
         return found
 
     def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        return set(self._ids_by_key(keys))
+        return set(self.ids_by_key(keys))
 
     def bulk_insert(self, rows: list[dict[str, Any]]) -> list[int]:
         """One executemany for the batch, then its ids by natural key.
@@ -154,7 +154,7 @@ class ComplaintRepository:
         if not rows:
             return []
         self.session.execute(insert(complaints), [{**r, "version": 1} for r in rows])
-        ids = self._ids_by_key((r["channel"], r["external_id"]) for r in rows)
+        ids = self.ids_by_key((r["channel"], r["external_id"]) for r in rows)
         return [ids[(r["channel"], r["external_id"])] for r in rows]
 
     def insert_one(self, row: dict[str, Any]) -> int:
