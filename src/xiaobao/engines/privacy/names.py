@@ -260,23 +260,31 @@ class Address(Recognizer):
         firsts = _class("".join(w[0] for w in (*gazetteer["admin_suffixes"], *gazetteer["street_suffixes"])))
         self.segment = re.compile(rf"{chunk}(?=[{firsts}])(?:{admin}|{street})|[0-9A-Za-z]{{1,6}}(?:-\d{{1,5}})?(?:{number})")
         self.strong = re.compile(rf"(?:{street}|{number})$")
+        # After a place name with no cue, a segment ending in an ordinary word or holding a word no
+        # address has ends the address before it (`_place_segments`).
+        self.not_endings = tuple(gazetteer.get("not_address_endings") or ())
+        self.not_words = re.compile("|".join(map(re.escape, gazetteer.get("not_address_words") or ())) or "(?!)")
         # Between a cue and the address: 住址：, 家住在, and 现居 + 住于 (现居住于 holds the cue 现居).
         self.sep = re.compile(r"[\"']?\s*(?:(?:居?住)?[在于]\s*|[:=是为]\s*)?[\"']?\s*")
         # `_extend` as one match: segments repeated take the same first-found segment each time
         # (nothing after them can fail and send re back). After a cue, the separator (atomic: taken
         # as `sep.match` takes it) and then at least one segment, in group 1.
         seg = f"(?:{self.segment.pattern})"
-        self.extension = re.compile(f"({seg})+")  # group 1: the last segment, so a second one if it starts later
         self.after_cue = re.compile(f"(?>{self.sep.pattern})({seg}+)")
 
-    def _extend(self, t: str, s: int) -> tuple[int, int]:
-        """End of the address starting at s, and how many segments it has."""
+    def _place_segments(self, t: str, s: int) -> tuple[int, int]:
+        """End of the address's segments from s, after a place name with no cue, and how many there are:
+        segments as `segment` finds them one after the other, up to one that is no address part."""
         end, n = s, 0
         while True:
             m = self.segment.match(t, end)
             if not m or m.end() == end:
                 return end, n
+            seg = m.group()
+            if seg.endswith(self.not_endings) or self.not_words.search(seg):
+                return end, n
             end, n = m.end(), n + 1
+
 
     def occurrences(self, t: str, starts=None) -> list[tuple[int, str, int]]:
         """(end index, kind, length) of every gazetteer word in t, overlapping ones included, by end
@@ -313,13 +321,12 @@ class Address(Recognizer):
             else:
                 if start > 0 and "\u4e00" <= t[start - 1] <= "\u9fff" and t[start - 1] not in "在住于到址自至:：往寄":
                     continue
-                m = self.extension.match(t, end_idx + 1)
+                end, n = self._place_segments(t, end_idx + 1)
                 s = start
                 # A bare place name ("广东省") locates nobody: ask for a street, number or two more levels.
-                if m is None:
+                if n == 0:
                     continue
-                end = m.end()
-                if m.start(1) == end_idx + 1 and not self.strong.search(t, s, end):
+                if n == 1 and not self.strong.search(t, s, end):
                     continue  # one segment
             if end - s < 4:
                 continue
