@@ -14,6 +14,11 @@ from xiaobao.engines.privacy.scanner import default_scanner
     "我多次与客服协商一次性结清",             # 协商 + 一次
     "客服说帮我查一下，到现在也没有回复",      # 一下
     "不顾我的反对强行扣款",                  # 不顾
+    "最近一查账单才知道被扣了会员费",          # 账单 (a rarer word, before the surname 单)
+    "本人向捷信公司借款两万",                 # 向 + 捷信: a lender's name, even after the cue 本人
+    "本人向招联金融借款一万",
+    "下午收到康泰人寿短信提示欠保",            # an institution word follows
+    "放款供应商是华润银行，之前借过",
 ])
 def test_ordinary_words_are_not_names(text):
     assert [text[h.start:h.end] for h in default_scanner().scan(text) if h.type == "PERSON_NAME"] == []
@@ -24,6 +29,8 @@ def test_ordinary_words_are_not_names(text):
     ("本人高玲，要求退还服务费", "高玲"),
     ("催收员张伟经理每天打电话", "张伟"),       # a title
     ("李明说会退款，到现在也没退", "李明"),     # no cue: a common given name, no word around it
+    ("我家人考虑业务员林伟英是她同学", "林伟英"),
+    ("本人向东借款一万，现在无力偿还", "向东"),  # the surname 向 itself, before no lender's name
 ])
 def test_names_are_still_found(text, name):
     found = [text[h.start:h.end] for h in default_scanner().scan(text) if h.type == "PERSON_NAME"]
@@ -34,6 +41,8 @@ def test_the_common_words_are_data_with_their_source():
     words = load_config().gazetteer["common_words"]
     assert len(words) > 10_000 and all(len(w) == 2 for w in words)
     assert {"资金", "关键", "一下", "协商"} <= set(words)
+    rarer = load_config().gazetteer["rarer_common_words"]
+    assert "账单" in rarer and not set(rarer) & set(words)
 
 
 @pytest.mark.parametrize("text", ["2020年1 3 4 5 6 7 8 10 11这几个月都按时还了", "第1 2 3 4 12期已经还清"])

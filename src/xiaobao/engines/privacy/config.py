@@ -72,7 +72,10 @@ def load_config(directory: str | None = None) -> RecognizerConfig:
     rec = read_yaml("privacy_recognizers.yaml", directory)
     gaz = read_yaml("privacy_gazetteer.yaml", directory)
     common = read_yaml("privacy_common_words.yaml", directory)
-    gaz = {**gaz, "common_words": str(common.get("words") or "").split()}
+    # Lender and platform names (the black/gray normaliser's list): 本人向捷信借款 holds no name 向捷.
+    lenders = read_yaml("blackgray_lenders.yaml", directory).get("lenders") or []
+    gaz = {**gaz, "common_words": str(common.get("words") or "").split(),
+           "rarer_common_words": str(common.get("rarer_words") or "").split(), "institutions": [str(x) for x in lenders]}
     types = {name: _spec(name, raw) for name, raw in (rec.get("types") or {}).items()}
     return RecognizerConfig(
         types=types,

@@ -69,6 +69,16 @@ def _cjk_except(chars: str) -> str:
 _SEP_CHARS = frozenset("\"':=是为叫")
 
 
+def _by_prefix(words) -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
+    """Words of two or more characters by their first two: (length, words) for each length among them,
+    so that `_starts_word` looks up a few slices instead of trying a hundred words."""
+    groups: dict[str, dict[int, set[str]]] = {}
+    for w in map(str, words):
+        if len(w) >= 2:
+            groups.setdefault(w[:2], {}).setdefault(len(w), set()).add(w)
+    return {k: tuple((n, frozenset(ws)) for n, ws in sorted(v.items())) for k, v in groups.items()}
+
+
 @register
 class PersonName(Recognizer):
     type = "PERSON_NAME"
@@ -85,6 +95,14 @@ class PersonName(Recognizer):
         # name (关键是) or its given name opens a word with what follows (查一下). After a cue (本人、
         # 联系人 …) the name stands: masking a word there errs on the side of privacy.
         self.words = frozenset(gazetteer.get("common_words") or ())
+        # (rarer words too for the word before the surname: 账单才 is no name 单才; not for the others,
+        # where a real name runs into many of them: 李明说 → 明说)
+        self.words_before = self.words | frozenset(gazetteer.get("rarer_common_words") or ())
+        # Institutions: a candidate that starts one (华润银行) or whose given name does (向捷信), or that an
+        # institution word follows (康泰人寿), is part of an institution's name, cue or not.
+        # (Looked up by their first two characters, then by length: a few set look-ups per candidate.)
+        self.institutions = _by_prefix(gazetteer.get("institutions") or ())
+        self.institution_after = _by_prefix(gazetteer.get("not_before_name") or ())
         self.titles = tuple(sorted(gazetteer.get("name_titles") or (), key=len, reverse=True))
         # `t.startswith(self.titles, i)` as look-ups of the slices of each title length at i.
         self.title_words = frozenset(self.titles)
@@ -142,6 +160,20 @@ class PersonName(Recognizer):
             if c not in _SEP_CHARS and not c.isspace():
                 return False
             q -= 1
+
+    def _institution(self, t: str, p: int, g: int, end: int) -> bool:
+        """Is the candidate t[p:end] (given name from g) part of an institution's name? (Inline: it
+        runs for every name found.)"""
+        inst, after = self.institutions, self.institution_after
+        if t[p:p + 2] not in inst and t[g:g + 2] not in inst and t[end:end + 2] not in after:
+            return False  # (the usual case, settled by three look-ups)
+        for index, i in ((inst, p), (inst, g), (after, end)):
+            groups = index.get(t[i:i + 2])
+            if groups:
+                for n, words in groups:
+                    if t[i:i + n] in words:
+                        return True
+        return False
 
     def _titled(self, t: str, i: int) -> bool:
         """Does a title (先生、女士、表示 …) start at i?"""
@@ -212,13 +244,15 @@ class PersonName(Recognizer):
                 score = self.spec.score
             elif given[0] in common and (n == 1 or given[1] in common):
                 words = self.words
-                if words and ((p and t[p - 1:p + 1] in words) or t[g - 1:g + 1] in words
+                if words and ((p and t[p - 1:p + 1] in self.words_before) or t[g - 1:g + 1] in words
                               or t[g + n - 1:g + n + 1] in words):
                     continue  # part of an ordinary word on either side (资金一下, 关键, 查一下)
                 score = self.spec.score_without_context
             else:
                 continue
             end = g + n
+            if self._institution(t, p, g, end):
+                continue  # 本人向捷信公司借款, 康泰人寿
             out.append(Hit(self.type, p, end, score, self.level))
             last_end = end
         return out
