@@ -187,3 +187,24 @@ def test_api_predict_correct_and_report(client, ctx):
                    headers=login(client, "supervisor"))
     assert r.status_code == 200 and any(p["point_id"] == "limit_cut" for p in r.json()["points"])
     assert client.post("/classify/models", headers=h).status_code == 403
+
+
+def test_a_trained_model_carries_no_personal_data_from_its_training_texts(ctx):
+    from xiaobao.engines.classify.model import LinearTextModel
+    from xiaobao.store.classify_repository import ClassifyRepository
+
+    texts = {"debt_collection": "本人欧阳娜娜，电话13912345678，催收打电话骚扰我的家人{}",
+             "credit_limit": "借款人司马懿，住址：北京市朝阳区建国路88号，额度被冻结{}"}
+    n = 100
+    for cat, tpl in texts.items():
+        for i in range(6):
+            n += 1
+            classification.correct(ctx, submit(ctx, n, tpl.format(i)), AGENT, category=cat)
+    r = classification.train(ctx, SUPERVISOR)
+    with ctx.store.uow(write=False) as uow:
+        model = LinearTextModel.from_bytes(ClassifyRepository(uow.session).model(r["model_id"])["blob"])
+    vocab = set(model.vocabulary)
+    assert {"催收", "冻结"} <= vocab  # it learned the words
+    leaked = [g for g in vocab if any(x in g for x in ("娜娜", "欧阳", "司马", "1391", "5678", "建国路", "88号"))]
+    assert leaked == []
+    assert classification.classifier(ctx).predict("额度被冻结了，借不出来").suggestion == "credit_limit"

@@ -12,6 +12,7 @@ as black/gray triage does, so escalation risk routes:
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ from ..engines.classify.engine import ComplaintClassifier, Prediction
 from ..engines.classify.metrics import Evaluation, evaluate
 from ..engines.classify.model import LinearTextModel, ModelError, TrainSettings
 from ..engines.classify.model import train as fit
+from ..engines.privacy.scanner import default_scanner
 from ..store.classify_repository import ClassifyRepository
 from . import protected_text, recent
 from .actors import Actor
@@ -252,6 +254,28 @@ def parse_labels(ctx: Context, records: Iterable[tuple[int, Any]]) -> tuple[list
     return labels, errors
 
 
+PERSONAL = "□"  # what a personal value in a training text becomes
+
+
+def _without_personal_data(labels: Sequence[Label]) -> list[Label]:
+    """The labels with every personal value the PII scanner finds in their texts replaced by one
+    `PERSONAL` character: a model keeps the character n-grams of its training texts, and the file must
+    not carry customers' names, numbers or addresses. (Predictions read the real text; a personal
+    value there matches nothing the model learned, as a new name would anyway.)"""
+    texts = [lab.text for lab in labels]
+    out = []
+    for lab, text, hits in zip(labels, texts, default_scanner().scan_many(texts)):
+        if hits:
+            parts, pos = [], 0
+            for h in hits:
+                parts += [text[pos:h.start], PERSONAL]
+                pos = h.end
+            parts.append(text[pos:])
+            lab = dataclasses.replace(lab, text="".join(parts))
+        out.append(lab)
+    return out
+
+
 def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: bool = True,
           holdout: float = 0.2, seed: int = 20261120, settings: TrainSettings | None = None) -> dict[str, Any]:
     """Train on the team's corrections in the database plus `extra` labels (e.g. a labels file):
@@ -261,6 +285,7 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
         stored = ClassifyRepository(uow.session).latest_labels_with_text()
         clear = protected_text.originals_by_id(ctx, uow, [r[0] for r in stored])  # stored text is masked
     labels = [Label(clear.get(cid, t), cat, b) for cid, t, cat, b in stored] + list(extra)
+    labels = _without_personal_data(labels)
     if not labels:
         raise InvalidValue("labels", "没有可用于训练的标注（请先在工作台纠正分类，或提供标注文件）")
     texts, cats = [lab.text for lab in labels], [lab.category for lab in labels]
