@@ -92,19 +92,10 @@ def store_drafts(ctx: Context, drafts: Sequence[Draft], actors: Sequence[str]) -
     for i, d in enumerate(drafts):
         first.setdefault(d.key, i)
     with ctx.store.uow() as uow:
-        if len(first) == 1:  # (one round trip for both look-ups: a lone submit's usual case)
-            d = drafts[0]
-            key = customer_key(ctx, d)
-            existing, open_id = uow.complaints.existing_and_open(d.channel, d.external_id, key)
-            stored = {d.key: existing} if existing is not None else {}
-            open_by_key = {key: open_id} if key and open_id is not None else {}
-        else:
-            stored = uow.complaints.ids_by_key(first)
+        stored, fresh, keys, open_by_key = _look_up(ctx, uow, drafts, first)
+        if not fresh:  # all stored already (a re-sent submit, a re-run import): nothing to write
+            return [Stored(stored[d.key], False) for d in drafts]
         todo = [i for k, i in first.items() if k not in stored]
-        fresh = [drafts[i] for i in todo]
-        keys = [customer_key(ctx, d) for d in fresh]
-        if len(first) > 1:
-            open_by_key = uow.complaints.open_ids_for_customers({k for k in keys if k})
         assessment = triage.assess(ctx, uow, list(zip(fresh, keys)))
         docs = [triage.doc_key(d.channel, d.external_id) for d in fresh]
         for d, doc in zip(fresh, docs):
@@ -147,6 +138,22 @@ def store_drafts(ctx: Context, drafts: Sequence[Draft], actors: Sequence[str]) -
         else:
             out.append(made[i])
     return out
+
+
+def _look_up(ctx: Context, uow, drafts: Sequence[Draft], first: dict[tuple[str, str], int]):
+    """(ids already stored by key, the drafts to store, their customer keys, each such customer's
+    earliest open complaint id). A lone draft — a submit's usual case — takes one round trip for both."""
+    if len(first) == 1:
+        d = drafts[0]
+        key = customer_key(ctx, d)
+        existing, open_id = uow.complaints.existing_and_open(d.channel, d.external_id, key)
+        if existing is not None:
+            return {d.key: existing}, [], [], {}
+        return {}, [d], [key], {key: open_id} if key and open_id is not None else {}
+    stored = uow.complaints.ids_by_key(first)
+    fresh = [drafts[i] for k, i in first.items() if k not in stored]
+    keys = [customer_key(ctx, d) for d in fresh]
+    return stored, fresh, keys, uow.complaints.open_ids_for_customers({k for k in keys if k})
 
 
 def _store_group(ctx: Context, items: Sequence[tuple[Draft, str]]) -> list[Stored]:

@@ -142,9 +142,6 @@ class ComplaintRepository:
                 found[(ch, ext)] = cid
         return found
 
-    def existing_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        return set(self.ids_by_key(keys))
-
     def bulk_insert(self, rows: list[dict[str, Any]]) -> list[int]:
         """One executemany for the batch, then its ids by natural key.
 
