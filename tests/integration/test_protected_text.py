@@ -224,3 +224,76 @@ def test_migration_0009_adds_the_column_and_leaves_existing_rows_as_legacy(engin
                                   "AND pid <> pg_backend_pid()"))
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             admin.dispose()
+
+
+# What a handler writes into a decision goes to the customer and is read by every role: a decision that
+# repeats the complainant's name, phone or ID is stored and shown masked like the complaint's own text.
+DECISION_REASONS = "经核实，王小明（手机13900000001）反映的催收员联系其同事属实，已对外包机构处罚。"
+VERIFICATION = "调取录音3段，回拨13812345678核实，身份证11010519491231002X与合同一致。"
+
+
+def _decide(ctx, cid, by):
+    from xiaobao.services import handling
+    handling.start(ctx, cid, by)
+    return handling.decide(ctx, cid, by, result="upheld", reasons=DECISION_REASONS, basis="投诉办法第十九条",
+                           verification=VERIFICATION, remedies=["可申请核查"])
+
+
+def test_decision_and_review_text_is_stored_masked_shown_masked_and_revealed_with_audit(ctx, users):
+    from xiaobao.services import handling
+    agent, sup = Actor("agent", Role.AGENT), Actor("supervisor", Role.SUPERVISOR)
+    c, _ = intake.submit(ctx, record(1), actor="t")
+    _decide(ctx, c.id, agent)
+    with ctx.store.uow(write=False) as uow:
+        stored = uow.session.execute(select(complaints.c.decision, complaints.c.sealed_text)
+                                     .where(complaints.c.id == c.id)).one()
+    as_json = json.dumps(stored.decision, ensure_ascii=False)
+    assert "王小明" not in as_json and "13900000001" not in as_json and "13812345678" not in as_json
+    assert "11010519491231002X" not in as_json  # the complainant's own ID, known even where no cue finds it
+    assert stored.decision["reasons"].startswith("经核实，王**（手机139****0001）")
+    assert stored.decision["basis"] == "投诉办法第十九条" and stored.decision["result"] == "upheld"
+    assert ctx.vault.decrypt(stored.sealed_text["decision.reasons"], "decision.reasons") == DECISION_REASONS
+    assert ctx.vault.decrypt(stored.sealed_text["decision.verification"], "decision.verification") == VERIFICATION
+    with pytest.raises(VaultError):  # bound to its field, like the complaint's text
+        ctx.vault.decrypt(stored.sealed_text["decision.reasons"], "text")
+
+    shown = views.get_complaint(ctx, c.id, agent)
+    assert shown["decision"]["reasons"] == stored.decision["reasons"]
+    revealed = views.get_complaint(ctx, c.id, Actor("compliance", Role.COMPLIANCE), reveal=True)
+    assert (revealed["decision"]["reasons"], revealed["decision"]["verification"]) == (DECISION_REASONS, VERIFICATION)
+    with ctx.store.uow(write=False) as uow:
+        seen = [r for r in uow.audit.for_entity("complaint", str(c.id)) if r["action"] == "pii.view"]
+    assert {"decision.reasons", "decision.verification"} <= set(seen[-1]["content"]["data"]["fields"])
+
+    handling.notify(ctx, c.id, agent, channel="sms", proof="SMS-1")
+    handling.request_review(ctx, c.id, agent, written_ref="REV-1")
+    review_reasons = "维持原处理意见；王小明所称扣款已于11月退回其尾号0001的手机号对应账户。"
+    handling.decide_review(ctx, c.id, sup, outcome="upheld_original", reasons=review_reasons)
+    got = views.get_complaint(ctx, c.id, agent)["review"]
+    assert "王小明" not in got["reasons"] and got["outcome"] == "upheld_original"
+    assert views.get_complaint(ctx, c.id, Actor("compliance", Role.COMPLIANCE),
+                               reveal=True)["review"]["reasons"] == review_reasons
+
+
+def test_a_legacy_row_decided_now_is_sealed_whole_and_a_legacy_decision_is_masked_when_shown(ctx, users):
+    agent = Actor("agent", Role.AGENT)
+    c, _ = intake.submit(ctx, record(1, text=TEXT, request=REQUEST), actor="t")
+    with ctx.store.uow() as uow:  # stored before protection: text in clear, no sealed_text
+        uow.session.execute(update(complaints).where(complaints.c.id == c.id)
+                            .values(text=TEXT, request=REQUEST, sealed_text=None))
+        uow.commit()
+    _decide(ctx, c.id, agent)
+    stored = row_of(ctx, c.id)
+    assert leaks(stored.text + stored.request) == []  # NULL still means "legacy", so the text is sealed too
+    assert {"text", "request", "decision.reasons"} <= set(stored.sealed_text)
+    assert protected_text.protect_stored(ctx, actor="admin") == {"complaints": 0, "sealed": 0}
+
+    old, _ = intake.submit(ctx, record(2), actor="t")
+    _decide(ctx, old.id, agent)
+    with ctx.store.uow() as uow:  # a decision written before its text was protected: in clear
+        body = uow.session.execute(select(complaints.c.decision).where(complaints.c.id == old.id)).scalar_one()
+        uow.session.execute(update(complaints).where(complaints.c.id == old.id)
+                            .values(decision={**body, "reasons": DECISION_REASONS}))
+        uow.commit()
+    shown = views.get_complaint(ctx, old.id, agent)["decision"]["reasons"]
+    assert "13900000001" not in shown and "手机139****0001" in shown

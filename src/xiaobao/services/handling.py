@@ -128,8 +128,10 @@ def decide(ctx: Context, cid: int, actor: Actor, *, result: str, reasons: str, b
         staff = set(c.respondent.get("staff_ids") or [])
         if actor.username in staff or (actor.staff_id and actor.staff_id in staff):
             raise RecusalRequired(f"{actor.username} 是被投诉人，不能作出处理意见（投诉办法第十七条）")
-        return c.decide(by=actor.username, at=now, result=result, reasons=reasons, basis=basis,
-                        verification=verification, remedies=remedies)
+        event = c.decide(by=actor.username, at=now, result=result, reasons=reasons, basis=basis,
+                         verification=verification, remedies=remedies)
+        protected_text.protect_handler_text(ctx, c, "decision")
+        return event
     return act(ctx, cid, actor, change)
 
 
@@ -156,7 +158,11 @@ def request_review(ctx: Context, cid: int, actor: Actor, *, written_ref: str) ->
 
 
 def decide_review(ctx: Context, cid: int, actor: Actor, *, outcome: str, reasons: str) -> Complaint:
-    return act(ctx, cid, actor, lambda c, now: c.decide_review(by=actor.username, at=now, outcome=outcome, reasons=reasons))
+    def change(c: Complaint, now: datetime):
+        event = c.decide_review(by=actor.username, at=now, outcome=outcome, reasons=reasons)
+        protected_text.protect_handler_text(ctx, c, "review")
+        return event
+    return act(ctx, cid, actor, change)
 
 
 def refuse(ctx: Context, cid: int, actor: Actor, *, reason: str, notice_proof: str) -> Complaint:

@@ -14,6 +14,11 @@ instead), so offsets that engines computed on the original still point at the sa
 
 Rows stored before this protection (`sealed_text` NULL) hold clear text: `shown` masks them on the
 fly and `original` returns them as they are; `protect_stored` seals them in place.
+
+What handlers write into a decision (处理意见: what was verified, the reasons) or a 核查 decision is
+sent to the customer and read by every role, so it is kept the same way: stored masked, its original
+sealed under "<section>.<field>" (`protect_handler_text`), shown masked (`shown_handler_text`, which
+also masks decisions written before this protection), revealed only through `originals_of`.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from ..store.privacy_repository import ComplaintTextRepository
 from .context import Context
 
 FIELDS = ("text", "request")
+HANDLER_TEXT = {"decision": ("verification", "reasons"), "review": ("reasons",)}
 # The complainant's own structured values, searched for literally in the free text (a name the
 # recognizers would miss without a cue word is still the complainant's name): field → PII type.
 _KNOWN = {"name": "PERSON_NAME", "agent_name": "PERSON_NAME", "legal_rep": "PERSON_NAME",
@@ -113,10 +119,56 @@ def _getter(c: Any):
     return c.get if isinstance(c, Mapping) else (lambda k: getattr(c, k, None))
 
 
-def originals_of(ctx: Context, c: Any) -> dict[str, str]:
-    """{"text", "request"} in clear for a Complaint, or a row or mapping with the same names."""
+def originals_of(ctx: Context, c: Any) -> dict[str, Any]:
+    """{"text", "request"} in clear for a Complaint, or a row or mapping with the same names; for a
+    Complaint also its decided sections ("decision", "review") with their handler text in clear."""
     get = _getter(c)
-    return {f: original(ctx, get(f), get("sealed_text"), f) for f in FIELDS}
+    out: dict[str, Any] = {f: original(ctx, get(f), get("sealed_text"), f) for f in FIELDS}
+    for section, fields in HANDLER_TEXT.items():
+        body = get(section)
+        if body:
+            out[section] = {**body, **{f: original(ctx, body.get(f), get("sealed_text"), f"{section}.{f}")
+                                       for f in fields if body.get(f)}}
+    return out
+
+
+def sealed_fields(c: Any) -> list[str]:
+    """Names of the free-text fields held sealed for a Complaint (for the reveal's audit entry)."""
+    sealed = _getter(c)("sealed_text") or {}
+    return sorted(sealed)
+
+
+def _known_of(ctx: Context, pii: Mapping[str, str] | None) -> dict[str, str]:
+    return {f: ctx.vault.decrypt(tok, f) for f, tok in (pii or {}).items() if f in _KNOWN}
+
+
+def protect_handler_text(ctx: Context, c: Any, section: str) -> None:
+    """Mask, in place, the handler's free text in `c.<section>` (a Complaint just decided), sealing the
+    originals that masking changed. A row still stored in clear (before protection) has its own text
+    and request sealed too, so `sealed_text` NULL keeps meaning "legacy row"."""
+    body = getattr(c, section)
+    fields = [f for f in HANDLER_TEXT[section] if body.get(f)]
+    known = _known_of(ctx, c.pii)
+    sealed = dict(c.sealed_text or {})
+    if c.sealed_text is None:
+        masked_own = mask_many([c.text or "", c.request or ""], [known, known])
+        sealed.update(_seal(ctx, (c.text or "", c.request or ""), masked_own))
+        c.text, c.request = masked_own[0], masked_own[1] if c.request is not None else None
+    masked = mask_many([body[f] for f in fields], [known] * len(fields))
+    for f, m in zip(fields, masked):
+        if m != body[f]:
+            sealed[f"{section}.{f}"] = ctx.vault.encrypt(body[f], f"{section}.{f}")
+    setattr(c, section, {**body, **dict(zip(fields, masked))})
+    c.sealed_text = sealed
+
+
+def shown_handler_text(section: str, body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A decided section as anyone may see it. Masking is idempotent, so a section stored masked comes
+    back unchanged and one written before protection (clear text) is masked here."""
+    if not body:
+        return body
+    fields = [f for f in HANDLER_TEXT[section] if body.get(f)]
+    return {**body, **dict(zip(fields, mask_many([body[f] for f in fields])))} if fields else body
 
 
 def shown_of(c: Any) -> dict[str, str]:
@@ -142,7 +194,7 @@ def protect_stored(ctx: Context, *, actor: str, batch: int = 500) -> dict[str, i
             rows = repo.in_clear(last, batch)
             if not rows:
                 return {"complaints": done, "sealed": sealed_n}
-            known = [{f: ctx.vault.decrypt(tok, f) for f, tok in (r.pii or {}).items() if f in _KNOWN} for r in rows]
+            known = [_known_of(ctx, r.pii) for r in rows]
             n = len(rows)
             masked = mask_many([r.text or "" for r in rows] + [r.request or "" for r in rows], known + known)
             for i, r in enumerate(rows):

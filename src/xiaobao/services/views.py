@@ -43,11 +43,18 @@ def complaint_dict(ctx: Context, c: Complaint, *, clear_pii: dict[str, str] | No
             "paused": str(c.status) == "paused",
             "pauses": [{"start": p.start, "end": p.end, "reason": p.reason} for p in c.pauses],
         },
-        "decision": c.decision, "decided_at": c.decided_at, "notified_at": c.notified_at, "notice": c.notice,
-        "review_requested_at": c.review_requested_at, "review_due_date": c.review_due_date, "review": c.review,
+        "decision": _handler_text(c, "decision", clear_text), "decided_at": c.decided_at, "notified_at": c.notified_at, "notice": c.notice,
+        "review_requested_at": c.review_requested_at, "review_due_date": c.review_due_date,
+        "review": _handler_text(c, "review", clear_text),
         "satisfaction": c.satisfaction, "callback_at": c.callback_at, "merged_into_id": c.merged_into_id,
         "repeat_of_id": c.repeat_of_id, "extras": c.extras, "created_at": c.created_at, "updated_at": c.updated_at,
     }
+
+
+def _handler_text(c: Complaint, section: str, clear_text: dict[str, Any] | None):
+    if clear_text is not None and section in clear_text:
+        return clear_text[section]
+    return protected_text.shown_handler_text(section, getattr(c, section))
 
 
 def _may_reveal(ctx: Context, actor: Actor) -> None:
@@ -57,7 +64,9 @@ def _may_reveal(ctx: Context, actor: Actor) -> None:
 
 def _revealed_text_fields(c: Any) -> list[str]:
     sealed = c.sealed_text
-    return [f for f in protected_text.FIELDS if (f in sealed if sealed is not None else bool(getattr(c, f)))]
+    if sealed is None:
+        return [f for f in protected_text.FIELDS if getattr(c, f)]
+    return protected_text.sealed_fields(c)
 
 
 def get_complaint(ctx: Context, cid: int, actor: Actor, *, reveal: bool = False) -> dict[str, Any]:
