@@ -69,6 +69,8 @@ def test_review_a_lead_in_the_graph_and_download_its_evidence(login, console_ctx
     members = int(page.get_by_test_id("lead-members").inner_text())
     assert sum(n["value"] for n in customers) == len(detail["members"]) == members
     assert page.locator("#lead-graph canvas").count() >= 1
+    described = page.locator("#lead-graph").get_attribute("aria-label")  # ECharts aria: the canvas described
+    assert "关系图" in described and all(n["name"] in described for n in customers)
     assert page.get_by_test_id("members-table").locator("tbody tr").count() == len(detail["members"])
 
     # Decide with the keyboard only: the decision, the note, then Enter on the button.

@@ -24,6 +24,10 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source) return;
       var option = JSON.parse(source.textContent);
+      // A canvas is invisible to screen readers: ECharts' aria component writes a description of the
+      // series and their data into the container's aria-label (the tables beside each chart carry the
+      // same figures and links for keyboard users).
+      if (!option.aria) option.aria = { enabled: true, decal: { show: false } };
       var existing = echarts.getInstanceByDom(el);
       if (existing) existing.dispose();
       var chart = echarts.init(el, null, { renderer: "canvas" });
