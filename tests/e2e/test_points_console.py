@@ -96,3 +96,30 @@ def test_points_panel_in_english(login, console_ctx):
     wait_charts(page, "chart-top-points")
     assert page.get_by_role("heading", name=re.compile("Top complaint points")).is_visible()
     assert page.js_errors == []
+
+
+def test_a_point_is_traced_to_its_branches_and_the_numbers_drill_down(login, console_ctx):
+    pid, name, n, prev = _expected(console_ctx, console_ctx.today())[0]
+    page = login("supervisor1")
+    page.goto("/ui/dashboards?preset=30d")
+    wait_charts(page, "chart-top-points")
+    link = page.get_by_test_id("table-top-points").locator(f'tr[data-point="{pid}"] a[data-cell=trace]')
+    link.focus()
+    page.keyboard.press("Enter")  # keyboard only: the trace link is an ordinary link
+    page.wait_for_url("**/ui/dashboards/points/**")
+    summary = page.get_by_test_id("trace-summary")
+    assert (int(summary.get_attribute("data-count")), int(summary.get_attribute("data-previous"))) == (n, prev)
+    assert name in page.get_by_role("heading", level=1).inner_text()
+    branches = page.get_by_test_id("trace-branch").locator("tbody tr[data-value]")
+    counts = [int(branches.nth(i).get_attribute("data-count")) for i in range(branches.count())]
+    assert sum(counts) == n and counts == sorted(counts, reverse=True)
+    assert page.js_errors == []
+    shot(page, "dashboards-point-trace")
+
+    top = branches.first
+    branch, count = top.get_attribute("data-value"), int(top.get_attribute("data-count"))
+    top.locator("a[data-cell=count]").click()
+    page.wait_for_url("**/ui/workbench?**branch=**")
+    assert _listed(page) == count
+    assert branch in page.get_by_test_id("extra-filters").locator("[data-param=branch]").inner_text() \
+        or branch == "_none"

@@ -104,11 +104,15 @@ def _over_period(start, end, preset, as_json: bool, compute):
     return p, data
 
 
+# The period and channel options the dashboard commands share.
+_FROM = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）")
+_TO = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）")
+_PRESET = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year")
+_CHANNEL = typer.Option(None, "--channel", help="只看一个渠道")
+
+
 @report_app.command("dashboard")
-def dashboard(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
-              end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
-              preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
-              channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+def dashboard(start: str = _FROM, end: str = _TO, preset: str = _PRESET, channel: str = _CHANNEL,
               points: int = typer.Option(10, "--points", min=1, max=200, help="诉点排行显示前 N 位"),
               as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
     """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比，及诉点排行（与上一等长期间对比）。"""
@@ -147,10 +151,7 @@ def _print_points(tp: dict) -> None:
 
 
 @report_app.command("points")
-def points_cmd(start: str = typer.Option(None, "--from", help="起始日期 YYYY-MM-DD（含）"),
-               end: str = typer.Option(None, "--to", help="截止日期 YYYY-MM-DD（含）"),
-               preset: str = typer.Option(None, "--preset", help="7d / 30d / 90d / 180d / this_month / last_month / this_year"),
-               channel: str = typer.Option(None, "--channel", help="只看一个渠道"),
+def points_cmd(start: str = _FROM, end: str = _TO, preset: str = _PRESET, channel: str = _CHANNEL,
                top: int = typer.Option(15, "--top", min=1, max=200, help="显示前 N 位"),
                as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个诉点的下钻筛选条件）")):
     """诉点排行：统计期间内件数最多的诉点，与上一等长期间的件数和变化（↑/↓ %，上期为 0 记“新出现”）。"""
@@ -162,3 +163,35 @@ def points_cmd(start: str = typer.Option(None, "--from", help="起始日期 YYYY
         return
     console.print(f"{p.start} 至 {p.end}" + (f"，渠道 {channel}" if channel else ""))
     _print_points(data)
+
+
+@report_app.command("point")
+def point_trace_cmd(point_id: str = typer.Argument(..., help="诉点编码（如 collect_contacts、fee:信用评估费），见 xiaobao report points"),
+                    start: str = _FROM, end: str = _TO, preset: str = _PRESET, channel: str = _CHANNEL,
+                    top: int = typer.Option(10, "--top", min=1, max=100, help="每个维度显示前 N 位"),
+                    as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个数字的下钻筛选条件）")):
+    """诉点溯源：一个诉点的投诉按被投诉部门、产品、渠道分解，与上一等长期间对比，并指出增量主要来自哪里。"""
+    from ..services import dashboards
+
+    p, data = _over_period(start, end, preset, as_json,
+                           lambda ctx, p: dashboards.point_trace(ctx, p, point_id, channel=channel, top=top))
+    if data is None:
+        return
+    prev = data["previous_period"]
+    console.print(f"诉点「{data['name_zh']}」（{data['point_id']}）{p.start} 至 {p.end}"
+                  + (f"，渠道 {channel}" if channel else "")
+                  + f"：本期 {data['count']} 件，上期（{prev['from']} 至 {prev['to']}）{data['previous']} 件，"
+                  + _change(data), soft_wrap=True, markup=False)
+    titles = {"branch": "被投诉部门", "product": "产品", "channel": "渠道"}
+    for dim in data["dimensions"]:
+        console.print(f"按{titles[dim['key']]}（{dim['distinct']} 个）：", markup=False)
+        for r in dim["rows"]:
+            share = "—" if r["share"] is None else f"{r['share'] * 100:.0f}%"
+            console.print(f"  {r['name_zh']}：本期 {r['count']} 件（{share}），上期 {r['previous']} 件，{_change(r)}",
+                          soft_wrap=True, markup=False)
+        if dim["rest"]["count"] or dim["rest"]["previous"]:
+            console.print(f"  其余：本期 {dim['rest']['count']} 件，上期 {dim['rest']['previous']} 件", markup=False)
+        rise = dim["rise_from"]
+        if rise:
+            console.print(f"  增量主要来自：{rise['name_zh']}（+{rise['delta']} 件；全部净增 "
+                          f"+{data['count'] - data['previous']} 件）", soft_wrap=True, markup=False)

@@ -39,6 +39,7 @@ from ..engines.classify.points import name_en as points_name_en
 from ..store import dashboard_repository as dr
 from ..store.dashboard_repository import NONE, DashboardRepository
 from .context import Context
+from .errors import NotFound
 
 PRESETS = ("7d", "30d", "90d", "180d", "this_month", "last_month", "this_year")
 SATISFACTION_ORDER = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
@@ -248,6 +249,84 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
             "previous_period": {"from": prev.start, "to": prev.end, "days": prev.days},
             "channel": channel, "top": top, "received": received,
             "with_points": coverage["complaints"], "distinct_points": coverage["points"], "rows": items}
+
+
+# ---- tracing a point to where it comes from (溯源) ------------------------------------------------------
+# (dimension, list-vocabulary parameter): the complained-about branch or department (a collection agency, a
+# sales team), the product, the channel.
+TRACE_DIMENSIONS = (("branch", "branch"), ("product", "product"), ("channel", "channel"))
+_TRACE_COLUMNS = {"branch": dr.respondent_branch, "product": lambda: dr.c.product, "channel": lambda: dr.c.channel}
+
+
+def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None = None, top: int = 10) -> dict[str, Any]:
+    """Where one complaint point's complaints come from in `p`, against the period of equal length before:
+    per dimension (branch/department complained about, product, channel) each value's count, previous count,
+    change and share, with the complaint-list filters behind both counts; and, when the point rose, the
+    value that contributed most of the rise (`rise_from`). So "催收联系通讯录联系人 ↑ 40%" leads to the
+    agency or product behind it (溯源整改, 投诉办法 第二十六条)."""
+    point_id = (point_id or "").strip()
+    if not point_id or len(point_id) > 80:
+        raise InvalidValue("point", "诉点编码须为 1–80 个字符")
+    if channel and channel not in ctx.rules.channels:
+        raise InvalidValue("channel", f"未知渠道 {channel!r}")
+    if not 1 <= int(top) <= 100:
+        raise InvalidValue("top", "每个维度显示的数量须在 1 至 100 之间")
+    prev = previous_period(p)
+    _where, base = _cohort(ctx, p, channel)
+    _prev_where, prev_base = _cohort(ctx, prev, channel)
+    both, _ = _cohort(ctx, Period(prev.start, p.end), channel)
+    with ctx.store.uow(write=False) as uow:
+        repo = DashboardRepository(uow.session)
+        name_zh = repo.point_name(point_id)
+        if name_zh is None:
+            raise NotFound(f"没有投诉提取到诉点 {point_id!r}", point=point_id)
+        groups = {dim: repo.point_breakdown(both, p.bounds[0], point_id, _TRACE_COLUMNS[dim]())
+                  for dim, _param in TRACE_DIMENSIONS}
+    count = sum(n for _v, n, _pn in groups["channel"])
+    previous = sum(pn for _v, _n, pn in groups["channel"])
+    params, prev_params = {**base, "point": point_id}, {**prev_base, "point": point_id}
+    dimensions = []
+    for dim, param in TRACE_DIMENSIONS:
+        rows = [_trace_row(ctx, dim, _key(v), n, pn, count, {**params, param: _key(v)}, {**prev_params, param: _key(v)})
+                for v, n, pn in groups[dim]]
+        rows.sort(key=lambda r: (-r["count"], -r["previous"], r["name_zh"]))
+        shown, rest = rows[:int(top)], rows[int(top):]
+        dimensions.append({"key": dim, "rows": shown, "distinct": len(rows),
+                           "rest": {"count": sum(r["count"] for r in rest), "previous": sum(r["previous"] for r in rest)},
+                           "rise_from": _rise_from(rows, count - previous)})
+    return {"point_id": point_id, "name_zh": name_zh, "name_en": point_name_en(ctx, point_id, name_zh),
+            "period": {"from": p.start, "to": p.end, "days": p.days},
+            "previous_period": {"from": prev.start, "to": prev.end, "days": prev.days}, "channel": channel,
+            "count": count, "previous": previous, "change_pct": change_pct(count, previous),
+            "trend": _trend_of(count, previous), "params": params, "previous_params": prev_params,
+            "dimensions": dimensions}
+
+
+def _trace_names(ctx: Context, dim: str, value: str) -> tuple[str, str]:
+    if value == NONE:
+        return MISSING_ZH, MISSING_EN
+    if dim == "channel":
+        return channel_names(ctx, value)
+    return value, value  # branches and products are named as intake recorded them
+
+
+def _trace_row(ctx: Context, dim: str, value: str, n: int, pn: int, total: int, params: dict,
+               prev_params: dict) -> dict[str, Any]:
+    zh, en = _trace_names(ctx, dim, value)
+    return {"value": value, "name_zh": zh, "name_en": en, "count": n, "previous": pn, "delta": n - pn,
+            "change_pct": change_pct(n, pn), "trend": _trend_of(n, pn), "share": _rate(n, total),
+            "params": params, "previous_params": prev_params}
+
+
+def _rise_from(rows: list[dict[str, Any]], rise: int) -> dict[str, Any] | None:
+    """The value with the largest increase, and its part of the point's whole increase (None: no rise)."""
+    if rise <= 0 or not rows:
+        return None
+    best = max(rows, key=lambda r: (r["delta"], r["count"]))
+    if best["delta"] <= 0:
+        return None
+    return {"value": best["value"], "name_zh": best["name_zh"], "name_en": best["name_en"], "delta": best["delta"],
+            "of_rise": round(best["delta"] / rise, 3)}
 
 
 def _kpis(t: dict[str, int], fcr: dict[str, int], sat: list[tuple], base: dict) -> list[dict[str, Any]]:

@@ -38,7 +38,9 @@ def counts(ctx: Context) -> dict:
 #   repeat, overdue, paused, fcr, decided  booleans (1/0, true/false)
 #   clock_outcome  on_time | late | overdue | pending | ended;  decided_within  15 | 30 | 60 (decided in time
 #       at the clock stage of that many days);  lead  a black/gray lead id;  point  a complaint point (诉点) id
-#       as the classifier stores it (collect_contacts, fee:信用评估费…);  team, assignee, search
+#       as the classifier stores it (collect_contacts, fee:信用评估费…);  branch  the complained-about branch or
+#       department as intake recorded it (repeatable, not split on commas: a name may hold one; "_none": not
+#       given);  team, assignee, search
 _MULTI = ("channel", "category", "product", "status", "tier", "satisfaction", "province", "flags")
 _BOOLS = ("repeat", "overdue", "paused", "fcr", "decided", "unassigned", "in_review")
 _TEXT = ("team", "assignee", "search")
@@ -104,6 +106,9 @@ def list_filters(ctx: Context, params) -> dict:
     lead = values("lead")
     if lead and lead[-1].isdigit():
         out["lead_id"] = int(lead[-1])
+    branch = [b for b in values("branch", split=False) if len(b) <= 200]
+    if branch:
+        out["branch"] = tuple(dict.fromkeys(branch))
     point = values("point", split=False)
     if point and len(point[-1]) <= 80:  # classify_points.point_id is at most 80 characters
         out["point"] = point[-1]

@@ -167,6 +167,11 @@ def has_point(point_id: str) -> ColumnElement:
     return c.id.in_(select(classify_points.c.complaint_id).where(classify_points.c.point_id == point_id))
 
 
+def respondent_branch() -> ColumnElement:
+    """The complained-about branch or department (被投诉部门/机构, e.g. 委外催收机构（…）) as intake recorded it."""
+    return c.respondent["branch"].as_string()
+
+
 def value_in(column, values: Sequence[str]) -> ColumnElement:
     """column IN values, where NONE stands for a missing value."""
     named = [v for v in values if v != NONE]
@@ -304,6 +309,22 @@ class DashboardRepository:
                 .order_by(cur.desc(), prev.desc(), p.point_id).limit(limit))
         return [{"point_id": r.point_id, "name_zh": r.name_zh, "count": int(r.count), "previous": int(r.previous)}
                 for r in self.session.execute(stmt)]
+
+    def point_breakdown(self, where: ColumnElement, split: datetime, point_id: str,
+                        column: ColumnElement) -> list[tuple[str | None, int, int]]:
+        """(value of `column`, complaints from `split` on, complaints before it) among the complaints `where`
+        selects that have this point: where a point's complaints come from, this period against the last."""
+        p = classify_points.c
+        cur, prev = _n(c.received_at >= split), _n(c.received_at < split)
+        g = column.label("g")
+        stmt = (select(g, cur, prev).select_from(classify_points.join(complaints, c.id == p.complaint_id))
+                .where(where, p.point_id == point_id).group_by(g))
+        return [(r[0], int(r[1]), int(r[2])) for r in self.session.execute(stmt)]
+
+    def point_name(self, point_id: str) -> str | None:
+        """The point's name as the classifier stored it; None when no complaint ever had this point."""
+        return self.session.execute(select(func.max(classify_points.c.name_zh))
+                                    .where(classify_points.c.point_id == point_id)).scalar()
 
     def point_categories(self, where: ColumnElement, point_ids: Sequence[str]) -> list[tuple[str, str | None, int]]:
         """(point, complaint category, complaints) for these points among the complaints `where` selects."""

@@ -37,6 +37,7 @@ class ComplaintQuery:
     decided: bool | None = None
     lead_id: int | None = None  # member of a black/gray lead
     point: str | None = None  # has this complaint point (诉点 id as classify_points stores it)
+    branch: Sequence[str] = ()  # the complained-about branch/department (respondent.branch); "_none": not given
     province: Sequence[str] = ()  # GB/T 2260 province code of the ID number; "_none": unknown
     today: date | None = None
     limit: int = 100
@@ -97,6 +98,8 @@ def _drilldown_conditions(q: ComplaintQuery, today: date) -> list:
         conds.append(d.has_point(q.point))
     if q.province:
         conds.append(d.value_in(d.province_code(), q.province))
+    if q.branch:
+        conds.append(d.value_in(d.respondent_branch(), q.branch))
     return conds
 
 

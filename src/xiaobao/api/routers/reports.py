@@ -49,6 +49,16 @@ def dashboard_points(start: date | None = Query(None, alias="from", description=
     return ok(dashboards.complaint_points(ctx, p, channel=channel, top=top))
 
 
+@router.get("/dashboards/points/{point_id}", summary="诉点溯源：按被投诉部门、产品、渠道分解，与上一等长期间对比 / trace a point")
+def dashboard_point_trace(point_id: str, start: date | None = Query(None, alias="from", description="起始日期（含）"),
+                          end: date | None = Query(None, alias="to", description="截止日期（含）"),
+                          preset: Literal["7d", "30d", "90d", "180d", "this_month", "last_month", "this_year"] | None = None,
+                          channel: str | None = None, top: int = Query(10, ge=1, le=100, description="每个维度的数量"),
+                          actor: Actor = Depends(requires("dashboard.read")), ctx=Depends(get_ctx)):
+    p = dashboards.period(ctx.today(), preset, start, end)
+    return ok(dashboards.point_trace(ctx, p, point_id, channel=channel, top=top))
+
+
 @router.get("/reports/periods", summary="可出具报表的月份与年度 / reportable periods")
 def periods(actor: Actor = Depends(requires("report.read")), ctx=Depends(get_ctx)):
     return ok(reports.periods(ctx))

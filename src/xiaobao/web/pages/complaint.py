@@ -70,6 +70,8 @@ class Names:
 
             shown = point_name(self.ctx, value)
             return shown if shown == value else f"{shown}（{value}）"
+        if value == "_none":  # the list vocabulary's "no value given"
+            return "Not given" if self.lang == "en" else "未填写"
         return value
 
     def flag(self, code: str | None) -> str:

@@ -206,11 +206,17 @@ def _families_option(d: dict[str, Any], t: _T) -> dict[str, Any]:
 
 
 # ---- pages ----------------------------------------------------------------------------------------
-@router.get("")
-def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context = Depends(get_ctx)):
+def point_url(point_id: str, p: dashboards.Period, channel: str | None) -> str:
+    """The 溯源 page of a point over the same range (and channel) as the dashboard that links to it."""
+    from urllib.parse import quote, urlencode
+
+    q = {"from": p.start.isoformat(), "to": p.end.isoformat(), **({"channel": channel} if channel else {})}
+    return f"/ui/dashboards/points/{quote(point_id, safe='')}?{urlencode(q)}"
+
+
+def _range(request: Request, ctx: Context) -> tuple[dashboards.Period, str | None, str | None]:
+    """(period, preset, channel) the query string asks for; what is malformed falls back to the default."""
     q = request.query_params
-    lang = lang_of(request)
-    t = _T(lang)
     preset = q.get("preset") or None
     if preset not in dashboards.PRESETS:
         preset = None
@@ -218,8 +224,29 @@ def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context 
     channel = q.get("channel") or None
     if channel not in ctx.rules.channels:
         channel = None
+    return dashboards.period(ctx.today(), preset, start, end), preset if not (start or end) else None, channel
+
+
+@router.get("/points/{point_id}")
+def point_page(point_id: str, request: Request, actor: Actor = Depends(READ), ctx: Context = Depends(get_ctx)):
+    """One complaint point traced to where it comes from: branch/department, product, channel (溯源)."""
+    p, _preset, channel = _range(request, ctx)
+    d = dashboards.point_trace(ctx, p, point_id, channel=channel)
+    t = _T(lang_of(request))
+    back = f"/ui/dashboards?from={p.start.isoformat()}&to={p.end.isoformat()}" + (f"&channel={channel}" if channel else "")
+    return page(request, "dashboards/point.html", d=d, p=p, drill=drill_url, name=t.name, back=back,
+                channel_label=dashboards.channel_names(ctx, channel)[1 if t.lang == "en" else 0] if channel else "",
+                change_label=lambda r: change_label(r, t))
+
+
+@router.get("")
+def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context = Depends(get_ctx)):
+    q = request.query_params
+    lang = lang_of(request)
+    t = _T(lang)
+    p, preset, channel = _range(request, ctx)
+    explicit = bool(_parse_date(q.get("from")) or _parse_date(q.get("to")))
     granularity = q.get("granularity") if q.get("granularity") in ("day", "week") else None
-    p = dashboards.period(ctx.today(), preset, start, end)
     d = dashboards.dashboard(ctx, p, channel=channel, granularity=granularity)
     heatmap, bars = _points_options(d, t)
     charts = {"top_points": _top_points_option(d, t), "points_heatmap": heatmap, "points_channel": bars, "trend": _trend_option(d, t),
@@ -227,9 +254,9 @@ def dashboard_page(request: Request, actor: Actor = Depends(READ), ctx: Context 
               "shares": _shares_option(d, t), "families": _families_option(d, t)}
     cc = {(x["category"], x["channel"]): x for x in d["points"]["category_channel"]}
     cp = {(x["category"], x["product"]): x for x in d["points"]["category_product"]}
-    return page(request, "dashboards/dashboard.html", d=d, charts=charts, p=p, preset=preset or ("" if start or end else "30d"),
+    return page(request, "dashboards/dashboard.html", d=d, charts=charts, p=p, preset=preset or ("" if explicit else "30d"),
                 channel=channel, granularity=granularity or "", presets=dashboards.PRESETS, drill=drill_url,
                 channels=[(code, ch.name_en if lang == "en" else ch.name_zh) for code, ch in ctx.rules.channels.items()],
                 channel_label=dashboards.channel_names(ctx, channel)[1 if lang == "en" else 0] if channel else "",
                 name=t.name, cc=cc, cp=cp, clock_label=lambda r: _clock_label(r, t),
-                change_label=lambda r: change_label(r, t))
+                change_label=lambda r: change_label(r, t), point_url=lambda pid: point_url(pid, p, channel))
