@@ -211,21 +211,21 @@ def test_monthly_workbook_has_a_points_sheet_against_the_previous_month(ctx, sce
     assert wb.sheetnames.index("诉点") == wb.sheetnames.index("投诉类别明细") + 1
     ws = wb["诉点"]
     header = [c.value for c in ws[2]]
-    assert header == ["序号", "诉点", "诉点编码", "所属投诉类别", "本月件数", "上月件数", "环比变化", "变化"]
+    assert header == ["序号", "诉点", "诉点编码", "所属投诉类别", "最多的被投诉部门", "本月件数", "上月件数", "环比变化", "变化"]
     rows = {r[2]: r for r in ws.iter_rows(min_row=3, values_only=True) if r[2]}
 
     stored = _stored(ctx)
     october = dashboards.Period(date(2026, 10, 1), date(2026, 10, 31))  # the calendar month, 31 days
     now = Counter(r["point_id"] for r in stored if _in(NOV, r))
     before = Counter(r["point_id"] for r in stored if _in(october, r))
-    assert {code: (r[4], r[5]) for code, r in rows.items()} == {p: (n, before[p]) for p, n in now.items()}
+    assert {code: (r[5], r[6]) for code, r in rows.items()} == {p: (n, before[p]) for p, n in now.items()}
     for code, r in rows.items():
         want = None if before[code] == 0 else round((now[code] - before[code]) / before[code], 4)
-        assert r[6] == (pytest.approx(want) if want is not None else None)
-    assert rows["collect_contacts"][4:] == (5, 3, pytest.approx(0.6667), "上升")  # 10-01 belongs to October
-    assert rows["fee:信用评估费"][5:] == (0, None, "新出现")
-    assert rows["collect_contacts"][3] == "债务催收方式和手段"
-    assert ws.cell(3, 7).number_format == "0.0%"
+        assert r[7] == (pytest.approx(want) if want is not None else None)
+    assert rows["collect_contacts"][5:] == (5, 3, pytest.approx(0.6667), "上升")  # 10-01 belongs to October
+    assert rows["fee:信用评估费"][6:] == (0, None, "新出现")
+    assert rows["collect_contacts"][3:5] == ("债务催收方式和手段", "—")  # these complaints name no branch
+    assert ws.cell(3, 8).number_format == "0.0%"
 
 
 # ---- API and CLI ------------------------------------------------------------------------------------------

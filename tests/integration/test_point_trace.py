@@ -106,6 +106,26 @@ def test_every_figure_drills_down_to_exactly_its_complaints(ctx, scenario):
     assert queries.list_filters(ctx, {"branch": ["委外催收机构（甲,乙）", "_none"]})["branch"] == ("委外催收机构（甲,乙）", "_none")
 
 
+def test_the_points_view_and_the_monthly_sheet_name_the_branch_most_complaints_come_from(ctx, scenario):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from xiaobao.domain.roles import Role
+    from xiaobao.services import reports
+    from xiaobao.services.actors import Actor
+
+    row = next(r for r in dashboards.complaint_points(ctx, NOV)["rows"] if r["point_id"] == "collect_contacts")
+    assert (row["top_branch"]["name"], row["top_branch"]["count"]) == (A, 4)
+    listed = queries.find(ctx, **queries.list_filters(ctx, row["top_branch"]["params"]), limit=500)["items"]
+    assert {x["id"] for x in listed} == _ids(scenario, "branch", A, NOV)
+    limit = next(r for r in dashboards.complaint_points(ctx, NOV)["rows"] if r["point_id"] == "limit_cut")
+    assert limit["top_branch"]["count"] == 3  # its own complaints, not collect_contacts'
+    wb = load_workbook(BytesIO(reports.export(ctx, "monthly", "2026-11", Actor("supervisor", Role.SUPERVISOR))["content"]))
+    sheet = {r[2]: r for r in wb["诉点"].iter_rows(min_row=3, values_only=True) if r[2]}
+    assert sheet["collect_contacts"][4] == f"{A}（4 件）"
+
+
 def test_channel_filter_top_and_a_period_without_the_point(ctx, scenario):
     app_only = dashboards.point_trace(ctx, NOV, "collect_contacts", channel="app")
     assert (app_only["count"], app_only["previous"]) == (5, 3)

@@ -220,8 +220,13 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
     both, _ = _cohort(ctx, Period(prev.start, p.end), channel)
     rows = repo.top_points(both, p.bounds[0], top)
     cats: dict[str, dict[str, int]] = {}
-    for pid, cat, n in repo.point_categories(where, [r["point_id"] for r in rows]):
+    ids = [r["point_id"] for r in rows]
+    for pid, cat, n in repo.point_groups(where, ids, dr.c.category):
         cats.setdefault(pid, {})[_key(cat)] = n
+    branches: dict[str, list[tuple[int, str]]] = {}
+    for pid, branch, n in repo.point_groups(where, ids, dr.respondent_branch()):
+        if branch is not None:
+            branches.setdefault(pid, []).append((n, branch))
     coverage = repo.point_coverage(where)
     received = repo.totals(where, ctx.today())["received"]
     order = list(ctx.rules.categories)
@@ -243,6 +248,8 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
             "category_name_zh": categories[0]["name_zh"] if categories else category_names(ctx, None)[0],
             "category_name_en": categories[0]["name_en"] if categories else category_names(ctx, None)[1],
             "categories": categories,
+            # where most of them come from (the trace, `point_trace`, has the whole split)
+            "top_branch": _top_branch(branches.get(pid), base, pid),
             "params": {**base, "point": pid}, "previous_params": {**prev_base, "point": pid},
         })
     return {"period": {"from": p.start, "to": p.end, "days": p.days},
@@ -327,6 +334,13 @@ def _rise_from(rows: list[dict[str, Any]], rise: int) -> dict[str, Any] | None:
         return None
     return {"value": best["value"], "name_zh": best["name_zh"], "name_en": best["name_en"], "delta": best["delta"],
             "of_rise": round(best["delta"] / rise, 3)}
+
+
+def _top_branch(counts: list[tuple[int, str]] | None, base: dict, pid: str) -> dict[str, Any] | None:
+    if not counts:
+        return None
+    n, branch = min(counts, key=lambda x: (-x[0], x[1]))
+    return {"name": branch, "count": n, "params": {**base, "point": pid, "branch": branch}}
 
 
 def _kpis(t: dict[str, int], fcr: dict[str, int], sat: list[tuple], base: dict) -> list[dict[str, Any]]:

@@ -300,17 +300,21 @@ def _points_table(ctx: Context, p: Period) -> Table:
     tp = dashboards.complaint_points(ctx, p, top=POINTS_LIMIT, previous=prev)
     words = {"new": "新出现", "up": "上升", "down": "下降", "flat": "持平"}
     rows = [{"rank": i, "label_zh": r["name_zh"], "label_en": r["name_en"], "code": r["point_id"],
-             "category": r["category_name_zh"], "count": r["count"], "previous": r["previous"],
+             "category": r["category_name_zh"],
+             "branch": f"{r['top_branch']['name']}（{r['top_branch']['count']} 件）" if r["top_branch"] else "—",
+             "count": r["count"], "previous": r["previous"],
              "change": None if r["previous"] == 0 else round((r["count"] - r["previous"]) / r["previous"], 4),
              "trend": words[r["trend"]]} for i, r in enumerate(tp["rows"], 1)]
     return Table("points", "诉点", "诉点（本月与上月对比）", "Complaint points (this month against the previous)",
                  [("rank", "序号", "#", "int"), ("label_zh", "诉点", "Complaint point", "text"),
                   ("code", "诉点编码", "Code", "text"), ("category", "所属投诉类别", "Category", "text"),
+                  ("branch", "最多的被投诉部门", "Branch complained about most", "text"),
                   ("count", "本月件数", "This month", "int"), ("previous", "上月件数", "Previous month", "int"),
                   ("change", "环比变化", "Change", "pct"), ("trend", "变化", "Trend", "text")], rows,
                  note_zh=(f"本月受理 {tp['received']} 件，其中 {tp['with_points']} 件提取到诉点，共 {tp['distinct_points']} 种；"
                           f"上月为 {prev.start:%Y-%m-%d} 至 {prev.end:%Y-%m-%d}。件数为含该诉点的投诉件数（一件可含多个诉点）；"
-                          "环比变化 =（本月 − 上月）÷ 上月，上月为 0 记“新出现”；所属投诉类别为这些投诉中最多的类别。"),
+                          "环比变化 =（本月 − 上月）÷ 上月，上月为 0 记“新出现”；所属投诉类别为这些投诉中最多的类别；"
+                          "最多的被投诉部门为这些投诉中件数最多的被投诉部门（溯源见数据看板的诉点溯源）。"),
                  note_en=(f"{tp['with_points']} of {tp['received']} complaints have points ({tp['distinct_points']} points); "
                           f"previous month {prev.start:%Y-%m-%d} to {prev.end:%Y-%m-%d}. Change = (this − previous) ÷ previous."))
 

@@ -326,14 +326,17 @@ class DashboardRepository:
         return self.session.execute(select(func.max(classify_points.c.name_zh))
                                     .where(classify_points.c.point_id == point_id)).scalar()
 
-    def point_categories(self, where: ColumnElement, point_ids: Sequence[str]) -> list[tuple[str, str | None, int]]:
-        """(point, complaint category, complaints) for these points among the complaints `where` selects."""
+    def point_groups(self, where: ColumnElement, point_ids: Sequence[str],
+                     column: ColumnElement) -> list[tuple[str, str | None, int]]:
+        """(point, value of `column`, complaints) for these points among the complaints `where` selects:
+        a point's complaints by category, by branch complained about…"""
         if not point_ids:
             return []
         p = classify_points.c
-        stmt = (select(p.point_id, c.category, func.count())
+        g = column.label("g")
+        stmt = (select(p.point_id, g, func.count())
                 .select_from(classify_points.join(complaints, c.id == p.complaint_id))
-                .where(where, p.point_id.in_(list(point_ids))).group_by(p.point_id, c.category))
+                .where(where, p.point_id.in_(list(point_ids))).group_by(p.point_id, g))
         return [tuple(r) for r in self.session.execute(stmt)]
 
     def point_coverage(self, where: ColumnElement) -> dict[str, int]:
