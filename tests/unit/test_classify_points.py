@@ -34,4 +34,36 @@ def test_a_fee_name_is_the_charge_without_the_request_around_it(clf):
     assert fees("恳请减免罚息，并退回给我会员费。") == set()  # 罚息 and 会员费 have rules of their own
     assert fees("要求提前还款违约金全免，退还50元手续费。") == set()
     assert fees("每期多收1,200元“信用评估费”，提前并未提醒。") == {"fee:信用评估费"}
-    assert fees("免收剩余期数服务费。") == {"fee:剩余期数服务费"}
+    assert fees("免收剩余期数服务费。") == set()  # the service fee of the remaining periods is the service fee
+    assert fees("要求退还什么服务费，现在利息违约金也不减免。") == set()  # a request's words are not a fee name
+    assert fees("擅自开通账单分期手续费和信用卡年费，还收了信息咨询服务费。") == {
+        "fee:账单分期手续费", "fee:信用卡年费", "fee:信息咨询服务费"}
+    assert fees("每月支付保费120元") == set()  # 支付 is the paying, 保费 the premium (a point of its own)
+    assert fees("2021年费用合计3000元，保一年费用是每月交的。") == set()  # years, not an annual fee
+    assert fees("办卡时没说有年费，现在扣了600元年费。") == {"fee:年费"}
+
+
+def test_the_themes_real_complaints_raise_most_have_points(clf):
+    cases = {
+        "天天发暴力催收的短信，严重影响生活。": "collect_violent",
+        "借6600元分24期，利息太高了还不起。": "rate_high",
+        "业务员虚假宣传，说保本保息。": "marketing_false",
+        "在我不知情的情况下开通了增值服务，每月扣费20元。": "unauthorized_charge",
+        "没有申请任何保险，莫名其妙收到投保成功的短信。": "insurance_unconsented",
+        "要求全额退保，退还保费。": "insurance_surrender",
+        "住院后申请理赔，保险公司以既往症为由拒赔。": "insurance_claim",
+        "商品没收到，客服一直不给退款。": "refund_refused",
+    }
+    for text, point in cases.items():
+        assert point in points(clf, text), (text, point)
+    assert "unauthorized_charge" not in points(clf, "我在App开通了自动还款，每月按时扣款。")  # consented: no cue
+    assert "insurance_unconsented" not in points(clf, "我购买了意外保险，现在想咨询保障范围。")
+
+
+def test_rules_files_with_the_old_fee_keys_are_refused(tmp_path):
+    from xiaobao.engines.classify.points import load_points
+    from xiaobao.rules import RulesError
+
+    (tmp_path / "classify_points.yaml").write_text('fee_pattern: "(服务费)"\npoints: []\n', encoding="utf-8")
+    with pytest.raises(RulesError, match="fee_heads"):
+        load_points(tmp_path)

@@ -4,8 +4,12 @@ behaviour, an app function — as stable ids a report can count across complaint
 Points come from `rules/classify_points.yaml`: a point fires when one of its `any` phrases occurs and
 (if it has `with` phrases) one of those occurs within `window` normalised characters — and not inside the
 anchor itself (联系人 does not supply its own context 联系, nor 每天打 its own 打). Fee names the
-file does not list are caught by `fee_pattern` and reported as `fee:<name>`, so a new charge shows up
-in the trend before anyone writes a rule for it. Cost: one Aho-Corasick pass plus one regex pass.
+file does not list are reported as `fee:<name>`, so a new charge shows up in the trend before anyone
+writes a rule for it: a name is a fee word (`fee_heads`: 服务费, 手续费…) with the words that qualify it
+just before (`fee_modifiers`: 分期, 客户, 信息, 咨询…), so 账单分期手续费 and 信息咨询服务费 are names
+while 要求退还什么服务费 and 现在利息违约金 are not (consumers write fees inside requests; a list of
+what may start a name is what keeps the trend free of one-off fragments). Cost: one Aho-Corasick pass
+plus one regex pass.
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ class Point:
 
 
 class PointExtractor:
-    def __init__(self, rules: list[PointRule], *, window: int = 30, fee_pattern: str | None = None,
-                 fee_stop: frozenset[str] = frozenset(), fee_prefix_stop: str = "",
+    def __init__(self, rules: list[PointRule], *, window: int = 30, fee_heads: tuple[str, ...] = (),
+                 fee_modifiers: frozenset[str] = frozenset(), fee_stop: frozenset[str] = frozenset(),
+                 max_fee_name: int = 12, fee_not_after: dict[str, str] | None = None,
                  citation: Citation | None = None):
         ids = [r.id for r in rules]
         if len(ids) != len(set(ids)):
@@ -59,12 +64,13 @@ class PointExtractor:
         self.citation = citation
         self._any = PhraseMatcher((p, r.id) for r in rules for p in r.any)
         self._with = PhraseMatcher((p, r.id) for r in rules for p in r.with_)
-        try:
-            self._fee = re.compile(fee_pattern) if fee_pattern else None
-        except re.error as e:
-            raise RulesError(f"classify_points.yaml: fee_pattern 不是有效的正则表达式：{e}") from e
+        heads = sorted({h for h in fee_heads if h}, key=len, reverse=True)  # 担保费 before 保费
+        self._fee = re.compile("|".join(map(re.escape, heads))) if heads else None
+        self._modifiers = fee_modifiers
+        self._modifier_len = max(map(len, fee_modifiers), default=0)
         self._fee_stop = fee_stop
-        self._fee_cut = re.compile(f"^.*[{re.escape(fee_prefix_stop)}]") if fee_prefix_stop else None
+        self._max_fee_name = max_fee_name
+        self._not_after = {h: frozenset(chars) for h, chars in (fee_not_after or {}).items()}
 
     def extract(self, normalized: str, where: list[int]) -> list[Point]:
         anchors: dict[str, list[tuple[int, int, str]]] = {}
@@ -85,16 +91,31 @@ class PointExtractor:
         if self._fee is not None:
             seen = set()
             for m in self._fee.finditer(normalized):
-                name = m.group(1)
-                if self._fee_cut is not None:
-                    name = self._fee_cut.sub("", name)
+                bad = self._not_after.get(m.group())
+                if bad and m.start() > 0 and normalized[m.start() - 1] in bad:
+                    continue  # 2021年费用, 一年费用: a year, not an annual fee
+                start = self._name_start(normalized, m.start(), m.end())
+                name = normalized[start:m.end()]
                 if name in self._fee_stop or name in seen:
                     continue
                 seen.add(name)
-                s, e = original_span(where, m.end(1) - len(name), m.end(1))
+                s, e = original_span(where, start, m.end())
                 out.append(Point(f"fee:{name}", name, "pricing_fees", name, s, e))
         out.sort(key=lambda p: (p.start, p.id))
         return out
+
+    def _name_start(self, text: str, head: int, end: int) -> int:
+        """Where the fee name ending at `end` starts: back from its fee word over qualifying words, the
+        longest first, while the name stays within `max_fee_name` characters."""
+        i = head
+        while i > 0:
+            for k in range(min(self._modifier_len, i), 0, -1):
+                if text[i - k:i] in self._modifiers and end - (i - k) <= self._max_fee_name:
+                    i -= k
+                    break
+            else:
+                return i
+        return i
 
     def _near(self, hits, context: list[tuple[int, int]]):
         """The first anchor with a context phrase starting within `window` characters of it that is not
@@ -132,6 +153,12 @@ def load_points(directory: str | Path | None = None) -> PointExtractor:
                                    str(r.get("name_en") or "")))
         except (KeyError, TypeError) as e:
             raise RulesError(f"classify_points.yaml: 第{i + 1}个诉点不完整：{e!r}") from e
-    return PointExtractor(rules, window=int(data.get("window", 30)), fee_pattern=data.get("fee_pattern"),
-                          fee_stop=frozenset(data.get("fee_stop") or ()),
-                          fee_prefix_stop=str(data.get("fee_prefix_stop") or ""), citation=citation(data.get("citation")))
+    for old in ("fee_pattern", "fee_prefix_stop"):
+        if old in data:
+            raise RulesError(f"classify_points.yaml: {old} 已由 fee_heads（费用词）与 fee_modifiers（可作费用名前缀的词）取代")
+    return PointExtractor(rules, window=int(data.get("window", 30)),
+                          fee_heads=tuple(str(h) for h in data.get("fee_heads") or ()),
+                          fee_modifiers=frozenset(str(m) for m in data.get("fee_modifiers") or ()),
+                          fee_stop=frozenset(data.get("fee_stop") or ()), max_fee_name=int(data.get("max_fee_name", 12)),
+                          fee_not_after={str(h): str(c) for h, c in (data.get("fee_not_after") or {}).items()},
+                          citation=citation(data.get("citation")))
