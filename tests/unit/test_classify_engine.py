@@ -53,6 +53,16 @@ def test_credit_card_text_is_axis_b_credit_card(clf):
     assert p.axis_b.name_zh == "信用卡"
 
 
+def test_the_repayment_words_every_credit_complaint_uses_do_not_outvote_the_product(clf):
+    # 还款, 逾期, 利息, 分期 are in every credit-card complaint too: they decide only when nothing else matched.
+    card = clf.predict("浦发信用卡逾期了，想协商分期还款，利息和违约金太高，还款压力大。")
+    assert card.axis_b.code == "0301"
+    assert clf.predict("马上消费金融的借款逾期了，要求减免利息、协商还款。").axis_b.code == "0201"  # a consumer loan
+    assert clf.predict("逾期三个月，利息越滚越多，要求协商还款。").axis_b.code == "02"  # only the generic words
+    loan = clf.predict("用信用卡还不上网贷，贷款平台放款时扣了砍头息，借款合同利率超标。")
+    assert loan.axis_b.code == "02"  # four loan words against one card word
+
+
 def test_collection_context_is_required_for_the_contacts_point(clf):
     # 家人 alone is not a collection behaviour; it needs a collection phrase nearby.
     p = clf.predict("我的家人生病住院了，想申请延期还款。")

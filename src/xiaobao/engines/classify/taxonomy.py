@@ -19,6 +19,8 @@ class AxisEntry:
     level: int = 1
     parent: str | None = None
     keywords: tuple[str, ...] = ()
+    # words every credit complaint uses (还款, 逾期, 利息…): they count only when no other keyword matched
+    generic: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name_zh": self.name_zh, "name_en": self.name_en, "level": self.level,
@@ -68,7 +70,7 @@ def _entries(raw: list[dict[str, Any]], axis: str) -> dict[str, AxisEntry]:
             code = str(e["code"])
             entry = AxisEntry(code, e["name_zh"], e.get("name_en", code), int(e.get("level", 1)),
                               str(e["parent"]) if e.get("parent") is not None else None,
-                              tuple(e.get("keywords") or ()))
+                              tuple(e.get("keywords") or ()), tuple(e.get("generic_keywords") or ()))
         except (KeyError, TypeError, ValueError) as err:
             raise RulesError(f"classify_axes.yaml: {axis} 第{i + 1}项不完整：{err!r}") from err
         if code in out:
