@@ -61,7 +61,9 @@ def test_triage_routes_template_gang_to_special_queue_and_keeps_the_clock(ctx, u
     # every new one goes to the special-cases team at intake and the earlier ones are re-scored.
     assert made[-1].team == "special_cases" and triage.SUSPECT_FLAG in made[-1].flags
     assert made[-1].status == "received" and made[-1].due_date is not None  # flagged ≠ rejected: clock runs
-    assert all(c.team != "special_cases" and not c.flags for c in ok)
+    assert all(c.team != "special_cases" and triage.SUSPECT_FLAG not in c.flags for c in ok)
+    # a consumer's own threat to go to 12378 is an escalation risk (sent up a tier), not black/gray work
+    assert ok[0].flags == ["escalation_risk"] and all(not c.flags for c in ok[1:])
     q = review.queue(ctx)
     assert {r["complaint_id"] for r in q["items"]} == {c.id for c in made}
     with ctx.store.uow(write=False) as uow:

@@ -71,12 +71,18 @@ def test_collection_context_is_required_for_the_contacts_point(clf):
 
 def test_escalation_combines_independent_signals(clf):
     calm = clf.predict("提前还款的违约金是怎么算的？")
-    one = clf.predict("我要向银保监投诉")
+    one = clf.predict("银保监规定贷款利率不能超过24%，贵司利率太高。")  # citing a regulator's rule
     two = clf.predict("我是退休老人，已经多次投诉一直没有解决，我要向银保监投诉并找媒体曝光")
     assert calm.escalation.score == 0 and not calm.escalation.flagged
     assert 0 < one.escalation.score < two.escalation.score <= 1
     assert two.escalation.flagged and not one.escalation.flagged
     assert {"regulator_threat", "media_threat", "vulnerable_customer", "repeated_contact"} <= set(two.escalation.signals)
+
+
+def test_saying_the_complaint_will_go_to_the_regulator_flags_on_its_own(clf):
+    for text in ("再不停止催收，我会投诉至银监会。", "我要向银保监投诉", "已经打了12378投诉，客服才回电话。"):
+        risk = clf.predict(text).escalation
+        assert risk.flagged and "regulator_threat_explicit" in risk.signals, text
 
 
 def test_a_repeat_link_from_intake_raises_the_risk(clf):
