@@ -349,6 +349,37 @@ def models(ctx: Context) -> list[dict[str, Any]]:
         return ClassifyRepository(uow.session).models()
 
 
+def needs_label_count(ctx: Context) -> int:
+    """How many complaints the classifier left to a person and nobody has labelled yet."""
+    with ctx.store.uow(write=False) as uow:
+        return ClassifyRepository(uow.session).needs_person_count()
+
+
+def learning_status(ctx: Context) -> dict[str, Any]:
+    """Where the team's learning loop stands: the model in use (None: the day-one rules), every version
+    with its holdout figures, the corrections recorded in all and since the model in use was trained, and
+    the labelling queue (complaints the classifier left to a person that nobody has labelled yet)."""
+    with ctx.store.uow(write=False) as uow:
+        repo = ClassifyRepository(uow.session)
+        versions = repo.models()
+        active = next((m for m in reversed(versions) if m["active"]), None)
+        labelled, corrections = repo.label_counts()
+        since = repo.label_counts(active["created_at"]) if active else (labelled, corrections)
+        queue = repo.needs_person_count()
+    rows = []
+    for m in reversed(versions):
+        holdout = (m.get("metrics") or {}).get("holdout") or {}
+        rows.append({"id": m["id"], "created_at": m["created_at"], "actor": m["actor"], "n_labels": m["n_labels"],
+                     "classes": m["classes"], "active": bool(m["active"]), "sha256": m["sha256"],
+                     "accuracy": holdout.get("accuracy"), "macro_f1": holdout.get("macro_f1"),
+                     "holdout_n": holdout.get("n"), "from_corrections": (m.get("metrics") or {}).get("from_corrections")})
+    return {"active_model_id": active["id"] if active else None, "models": rows,
+            "labelled_complaints": labelled, "corrections": corrections,
+            "labelled_since_active": since[0], "corrections_since_active": since[1],
+            "needs_label": queue, "needs_person_below": _rules(ctx).taxonomy.needs_person_below,
+            "queue_params": {"status": "all", "needs_label": True}}
+
+
 def evaluate_labels(ctx: Context, labels: Sequence[Label]) -> Evaluation:
     clf = classifier(ctx)
     preds = clf.predict_many([lab.text for lab in labels])

@@ -947,6 +947,22 @@ class _Sim:
             self.state[cid] = c
         return c
 
+    def label_if_asked(self, cid: int, category: str, me: Actor, r: random.Random) -> None:
+        """Most handlers, once they know what a complaint is about, label the ones the classifier left to a
+        person (the corrections a model is later trained on); some leave it for the labelling queue."""
+        from . import classification
+
+        if r.random() >= 0.6:
+            return
+        try:
+            if not classification.prediction(self.ctx, cid)["needs_person"]:
+                return
+            classification.correct(self.ctx, cid, me, category=category, reason="办理中核实诉求后标注类别")
+        except DomainError as e:
+            self.refused.append(f"#{cid} classify.correct: {e.message}")
+            return
+        self.actions["classify.correct"] = self.actions.get("classify.correct", 0) + 1
+
     def status(self, cid: int) -> Status:
         return Status(self.state[cid].status)
 
@@ -1095,6 +1111,7 @@ class _Sim:
         yield self.work(target, r)
         if self.status(cid) not in (Status.ACCEPTED, Status.IN_PROGRESS):
             return
+        self.label_if_asked(cid, plan.category, me, r)
         result, verification, reasons = self.outcome(self.state[cid], plan, r)
         remedies = list(REMEDIES_PBOC if c.clock_policy == "pboc_forwarded" else REMEDIES_NFRA)
         if self.call(H.decide, cid, me, result=result, reasons=reasons, basis=BASIS[plan.category],

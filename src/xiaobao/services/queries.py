@@ -35,15 +35,17 @@ def counts(ctx: Context) -> dict:
 #       "_none" selects complaints without a value
 #   status  a status code, "open" (every open status) or "all" (no status filter)
 #   flags / flag (repeatable, all present; blackgray=1 is flags=blackgray_suspect)
-#   repeat, overdue, paused, fcr, decided  booleans (1/0, true/false)
+#   repeat, overdue, paused, fcr, decided, needs_label (the classifier asked for a person, nobody labelled it yet)
+#       booleans (1/0, true/false)
 #   clock_outcome  on_time | late | overdue | pending | ended;  decided_within  15 | 30 | 60 (decided in time
 #       at the clock stage of that many days);  lead  a black/gray lead id;  point  a complaint point (诉点) id
 #       as the classifier stores it (collect_contacts, fee:信用评估费…);  branch  the complained-about branch or
 #       department as intake recorded it (repeatable, not split on commas: a name may hold one; "_none": not
 #       given);  team, assignee, search
 _MULTI = ("channel", "category", "product", "status", "tier", "satisfaction", "province", "flags")
-_BOOLS = ("repeat", "overdue", "paused", "fcr", "decided", "unassigned", "in_review")
+_BOOLS = ("repeat", "overdue", "paused", "fcr", "decided", "unassigned", "in_review", "needs_label")
 _TEXT = ("team", "assignee", "search")
+BOOLEAN_PARAMS = _BOOLS
 
 
 def _truthy(v: str) -> bool | None:

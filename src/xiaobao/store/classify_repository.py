@@ -87,6 +87,18 @@ class ClassifyRepository:
                 .order_by(classify_labels.c.complaint_id))
         return [tuple(r) for r in self.session.execute(stmt)]
 
+    def label_counts(self, since: datetime | None = None) -> tuple[int, int]:
+        """(complaints labelled, labels recorded), all of them or those recorded after `since`."""
+        stmt = select(func.count(func.distinct(classify_labels.c.complaint_id)), func.count())
+        if since is not None:
+            stmt = stmt.where(classify_labels.c.at > since)
+        done, n = self.session.execute(stmt.select_from(classify_labels)).one()
+        return int(done or 0), int(n or 0)
+
+    def needs_person_count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(classify_predictions)
+                                       .where(classify_predictions.c.needs_person.is_(True))) or 0)
+
     # -- models ------------------------------------------------------------------------------
     def add_model(self, row: dict[str, Any], *, activate: bool) -> int:
         if activate:

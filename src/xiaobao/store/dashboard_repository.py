@@ -167,6 +167,12 @@ def has_point(point_id: str) -> ColumnElement:
     return c.id.in_(select(classify_points.c.complaint_id).where(classify_points.c.point_id == point_id))
 
 
+def needs_label() -> ColumnElement:
+    """The classifier could not decide the complaint's category (below the needs-a-person threshold) and
+    nobody has labelled it since: the team's labelling queue (a correction clears it)."""
+    return c.id.in_(select(classify_predictions.c.complaint_id).where(classify_predictions.c.needs_person.is_(True)))
+
+
 def respondent_branch() -> ColumnElement:
     """The complained-about branch or department (被投诉部门/机构, e.g. 委外催收机构（…）) as intake recorded it."""
     return c.respondent["branch"].as_string()

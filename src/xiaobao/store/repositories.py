@@ -38,6 +38,7 @@ class ComplaintQuery:
     lead_id: int | None = None  # member of a black/gray lead
     point: str | None = None  # has this complaint point (诉点 id as classify_points stores it)
     branch: Sequence[str] = ()  # the complained-about branch/department (respondent.branch); "_none": not given
+    needs_label: bool | None = None  # the classifier asked for a person and nobody has labelled it yet
     province: Sequence[str] = ()  # GB/T 2260 province code of the ID number; "_none": unknown
     today: date | None = None
     limit: int = 100
@@ -100,6 +101,8 @@ def _drilldown_conditions(q: ComplaintQuery, today: date) -> list:
         conds.append(d.value_in(d.province_code(), q.province))
     if q.branch:
         conds.append(d.value_in(d.respondent_branch(), q.branch))
+    if q.needs_label is not None:
+        conds.append(d.needs_label() if q.needs_label else ~d.needs_label())
     return conds
 
 

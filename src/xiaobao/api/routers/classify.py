@@ -82,6 +82,11 @@ def points(start: datetime | None = Query(None, alias="from"), end: datetime | N
     return ok(classification.points_report(ctx, start, end, min_count=min_count))
 
 
+@router.get("/status", summary="学习状态：在用模型、各版本留出集指标、纠正记录数、待人工分类 / learning loop")
+def status(actor: Actor = Depends(requires("classify.train")), ctx=Depends(get_ctx)):
+    return ok(classification.learning_status(ctx))
+
+
 @router.get("/models", summary="模型版本 / model versions")
 def models(actor: Actor = Depends(requires("classify.train")), ctx=Depends(get_ctx)):
     return ok({"models": classification.models(ctx)})

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from ...domain.complaint import DECISION_RESULTS, NOTICE_CHANNELS, SATISFACTION
 from ...domain.errors import InvalidValue
 from ...domain.tiers import Tier
-from ...services import handling, intake, workbench
+from ...services import handling, intake, queries, workbench
 from ...services.actors import Actor
 from ...services.context import Context
 from .. import format as fmt
@@ -34,6 +34,7 @@ RESULTS = ("upheld", "partially_upheld", "not_upheld", "settled")
 NOTICE_ORDER = ("phone", "sms", "app", "wechat", "email", "letter", "in_person")
 SATISFACTION_ORDER = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
 NOTICES = ("created", "existing")  # ?notice= messages after intake redirects here
+BOOLEAN_PARAMS = frozenset(queries.BOOLEAN_PARAMS)
 assert (set(RESULTS), set(NOTICE_ORDER), set(SATISFACTION_ORDER)) == (DECISION_RESULTS, NOTICE_CHANNELS, SATISFACTION)
 
 
@@ -72,6 +73,9 @@ class Names:
             return shown if shown == value else f"{shown}（{value}）"
         if value == "_none":  # the list vocabulary's "no value given"
             return "Not given" if self.lang == "en" else "未填写"
+        if name in BOOLEAN_PARAMS and value.lower() in ("1", "true", "0", "false"):
+            yes = value.lower() in ("1", "true")
+            return ("Yes" if yes else "No") if self.lang == "en" else ("是" if yes else "否")
         return value
 
     def flag(self, code: str | None) -> str:

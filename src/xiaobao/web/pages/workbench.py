@@ -12,7 +12,7 @@ from starlette.datastructures import QueryParams
 
 from ...domain.complaint import STATUS_NAMES_ZH
 from ...domain.tiers import Tier
-from ...services import queries, workbench
+from ...services import classification, queries, workbench
 from ...services.actors import Actor
 from ...services.context import Context
 from .. import i18n
@@ -144,6 +144,9 @@ def _values(request: Request, ctx: Context, actor: Actor, f: Filters, results: l
         "teams": workbench.teams(ctx), "tiers": [str(t) for t in Tier], "flags": workbench.known_flags(ctx),
         "statuses": list(STATUS_NAMES_ZH), "handlers": workbench.users_with(ctx, "complaint.handle"),
         "unassigned": UNASSIGNED, "results": results,
+        # the labelling queue the classifier's "needs a person" fills, for those who may correct a category
+        "labelling": classification.needs_label_count(ctx)
+        if ctx.rules.permissions.allows(actor.role, "classify.correct") else None,
         "problems": [i18n.translate(lang, f"complaints.wb.bad_{p}") for p in f.problems],
     }
 

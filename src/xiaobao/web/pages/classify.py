@@ -1,0 +1,41 @@
+"""Classification models (/ui/classify): the learning loop the team runs — the model in use and every
+version with its holdout figures, the corrections recorded since the model in use was trained, the
+labelling queue (complaints the classifier left to a person), training a new version from the corrections
+and switching versions (back to the day-one rules included). The same service functions as
+`xiaobao classify train|models|activate` and `/classify/models`; training and switching are audited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from ...services import classification, queries
+from ...services.actors import Actor
+from ...services.context import Context
+from ..nav import NavItem
+from ..render import page
+from ..session import get_ctx, requires
+
+router = APIRouter(prefix="/ui/classify")
+TRAIN = requires("classify.train")
+NAV = [NavItem("classify.nav", "/ui/classify", "classify.train", 65)]
+
+
+@router.get("")
+def models_page(request: Request, actor: Actor = Depends(TRAIN), ctx: Context = Depends(get_ctx)):
+    status = classification.learning_status(ctx)
+    return page(request, "classify/models.html", s=status, done=request.query_params.get("done"),
+                queue_url=f"/ui/workbench?{queries.list_params(**status['queue_params'])}")
+
+
+@router.post("/train")
+def train(actor: Actor = Depends(TRAIN), ctx: Context = Depends(get_ctx)):
+    made = classification.train(ctx, actor)
+    return Response(status_code=200, headers={"HX-Redirect": f"/ui/classify?done=trained&model={made['model_id']}"})
+
+
+@router.post("/models/{model_id:int}/activate")
+def activate(model_id: int, reason: str = Form("", max_length=2000), actor: Actor = Depends(TRAIN),
+             ctx: Context = Depends(get_ctx)):
+    classification.activate(ctx, actor, model_id or None, reason.strip())
+    return Response(status_code=200, headers={"HX-Redirect": "/ui/classify?done=activated"})
