@@ -108,3 +108,22 @@ def test_console_trains_a_version_from_the_corrections_and_switches_back_to_the_
     with ctx.store.uow(write=False) as uow:
         actions = [a for a in uow.session.execute(select(audit_log.c.action)).scalars() if a.startswith("classify.")]
     assert actions.count("classify.train") == 1 and actions.count("classify.activate") == 1
+
+
+def test_cli_prints_the_learning_status(ctx, users, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from xiaobao.cli import app
+
+    vague = [submit(ctx, i, VAGUE[i % 3].format(i)) for i in range(3)]
+    classification.correct(ctx, vague[0], AGENT, category="other")
+    monkeypatch.setenv("XIAOBAO_DATABASE_URL", ctx.settings.database_url)
+    monkeypatch.setenv("XIAOBAO_KEYFILE", str(tmp_path / "keys.json"))
+    out = CliRunner().invoke(app, ["classify", "status"])
+    assert out.exit_code == 0, out.output
+    assert "在用模型：第一天的规则词表" in out.output and "待人工分类：2 件" in out.output
+    assert "纠正记录：1 条，涉及 1 件投诉" in out.output
+    data = json.loads(CliRunner().invoke(app, ["classify", "status", "--json"]).output)
+    assert (data["needs_label"], data["corrections"], data["active_model_id"]) == (2, 1, None)

@@ -136,6 +136,28 @@ def models_cmd():
                       f"标注 {m['n_labels']} 类别 {len(m['classes'])} macro-F1 {h.get('macro_f1', '-')}")
 
 
+@classify_app.command("status")
+def status_cmd(as_json: bool = typer.Option(False, "--json", help="输出 JSON")):
+    """学习状态：在用模型、待人工分类队列、纠正记录（全部与在用模型之后），及各版本的留出指标。"""
+    import orjson
+
+    from ..services import classification
+
+    s = classification.learning_status(context())
+    if as_json:
+        typer.echo(orjson.dumps(s, option=orjson.OPT_INDENT_2).decode())
+        return
+    console.print(f"在用模型：{'v' + str(s['active_model_id']) if s['active_model_id'] else '第一天的规则词表'}")
+    console.print(f"待人工分类：{s['needs_label']} 件（工作台筛选 needs_label=1）")
+    console.print(f"纠正记录：{s['corrections']} 条，涉及 {s['labelled_complaints']} 件投诉；"
+                  f"在用模型之后新增 {s['corrections_since_active']} 条")
+    for m in s["models"]:
+        acc = "-" if m["accuracy"] is None else f"{m['accuracy']:.3f}"
+        f1 = "-" if m["macro_f1"] is None else f"{m['macro_f1']:.3f}"
+        console.print(f"{'*' if m['active'] else ' '} v{m['id']} {m['created_at']:%Y-%m-%d %H:%M} {m['actor']} "
+                      f"标注 {m['n_labels']}，留出准确率 {acc}，macro-F1 {f1}")
+
+
 @classify_app.command("activate")
 def activate_cmd(model_id: int = typer.Argument(..., help="模型版本号；0 = 回到规则词表"),
                  reason: str = typer.Option("", "--reason", help="原因（记入审计）")):
