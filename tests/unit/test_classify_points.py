@@ -53,11 +53,16 @@ def test_the_themes_real_complaints_raise_most_have_points(clf):
         "要求全额退保，退还保费。": "insurance_surrender",
         "住院后申请理赔，保险公司以既往症为由拒赔。": "insurance_claim",
         "商品没收到，客服一直不给退款。": "refund_refused",
+        "没有任何通知，我的工资卡突然被冻结，无法转账。": "account_frozen",
+        "申请的借款显示放款成功，但一直没到账。": "funds_not_arrived",
+        "参加了开卡活动，达标后奖励一直未发放。": "promotion_unfulfilled",
     }
     for text, point in cases.items():
         assert point in points(clf, text), (text, point)
     assert "unauthorized_charge" not in points(clf, "我在App开通了自动还款，每月按时扣款。")  # consented: no cue
     assert "insurance_unconsented" not in points(clf, "我购买了意外保险，现在想咨询保障范围。")
+    assert "account_frozen" not in points(clf, "信用卡额度被冻结了，借不出来。")  # a credit limit, not an account
+    assert "promotion_unfulfilled" not in points(clf, "这严重侵犯了消费者权益，要求退还扣除的费用。")
 
 
 def test_rules_files_with_the_old_fee_keys_are_refused(tmp_path):
