@@ -127,3 +127,43 @@ def test_cli_prints_the_learning_status(ctx, users, tmp_path, monkeypatch):
     assert "纠正记录：1 条，涉及 1 件投诉" in out.output
     data = json.loads(CliRunner().invoke(app, ["classify", "status", "--json"]).output)
     assert (data["needs_label"], data["corrections"], data["active_model_id"]) == (2, 1, None)
+
+
+def test_a_new_version_is_used_only_if_it_does_no_worse_than_the_classifier_in_use(ctx, users):
+    n = 0
+    for cat, tpl in (("service_attitude", VAGUE[0]), ("other", VAGUE[1]), ("credit_limit", CLEAR["credit_limit"])):
+        for i in range(20):
+            n += 1
+            classification.correct(ctx, submit(ctx, n, tpl.format(f"编号{i}")), AGENT, category=cat)
+    same = VAGUE[2].format("")
+    for i in range(16):  # the same words labelled two ways: no model can get all of them right
+        n += 1
+        classification.correct(ctx, submit(ctx, n, same), AGENT, category=("other", "service_attitude")[i % 2])
+    sup = Actor("supervisor", Role.SUPERVISOR)
+    # The rules cannot tell the vague requests apart; a model trained on the team's labels can.
+    first = classification.train(ctx, sup)
+    m = first["metrics"]
+    assert m["in_use_holdout"]["source"] == "rules" and m["holdout"]["n"] == 15
+    assert m["holdout"]["accuracy"] >= m["in_use_holdout"]["accuracy"]
+    assert first["active"] and m["activation"] == "not_worse_than_in_use"
+
+    # A version that may look at one n-gram only is worse than the one in use: it is kept aside.
+    from xiaobao.engines.classify.model import TrainSettings
+
+    second = classification.train(ctx, sup, settings=TrainSettings(max_features=1))
+    m2 = second["metrics"]
+    assert m2["in_use_holdout"]["source"] == f"model:{first['model_id']}"
+    assert m2["holdout"]["accuracy"] < m2["in_use_holdout"]["accuracy"]
+    assert not second["active"] and m2["activation"] == "worse_than_in_use"
+    assert classification.learning_status(ctx)["active_model_id"] == first["model_id"]
+    forced = classification.train(ctx, sup, activate=True)
+    assert forced["active"] and forced["metrics"]["activation"] == "asked"
+    aside = classification.train(ctx, sup, activate=False)
+    assert not aside["active"] and aside["metrics"]["activation"] == "kept_aside"
+    assert classification.learning_status(ctx)["active_model_id"] == forced["model_id"]
+    with TestClient(create_app(ctx)) as client:
+        _login(client, "supervisor")
+        page = client.get("/ui/classify").text
+    row = page[page.index(f'<tr data-model="{second["model_id"]}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-active="false"' in row and 'data-testid="kept-aside"' in row and 'data-testid="in-use-accuracy"' in row

@@ -66,22 +66,28 @@ def predict(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
 @classify_app.command("train")
 def train_cmd(labels: Path = typer.Argument(None, exists=True, dir_okay=False, readable=True,
                                             help="标注 JSONL（text, category[, axis_b]）；不给则只用工作台纠正记录"),
-              no_activate: bool = typer.Option(False, "--no-activate", help="训练后不启用新模型")):
+              activate: bool = typer.Option(None, "--activate/--no-activate",
+                                            help="启用/不启用新版本；不给：除非留出集上比在用分类器差，否则启用")):
     """用团队标注（数据库中的纠正记录 + 标注文件）训练分类模型，并保存为新版本。"""
     from ..services import classification
 
     ctx = context()
     extra = _read_labels(ctx, labels)[0] if labels else []
     with console.status("正在训练…"):
-        r = classification.train(ctx, _actor(), extra, activate=not no_activate)
+        r = classification.train(ctx, _actor(), extra, activate=activate)
     m = r["metrics"]
-    console.print(f"模型版本 {r['model_id']}{'（已启用）' if r['active'] else ''}：标注 {m['n_labels']} 条"
+    console.print(f"模型版本 {r['model_id']}{'（已启用）' if r['active'] else '（未启用）'}：标注 {m['n_labels']} 条"
                   f"（纠正 {m['from_corrections']}，文件 {m['from_file']}），类别 {len(r['classes'])} 个")
     if m.get("dropped_classes"):
         console.print(f"样本不足未参与训练的类别：{m['dropped_classes']}")
     if "holdout" in m:
         h = m["holdout"]
         console.print(f"留出集 {h['n']} 条：准确率 {h['accuracy']:.3f}，macro-F1 {h['macro_f1']:.3f}，ECE {h['ece']}")
+        u = m["in_use_holdout"]
+        console.print(f"同一留出集上在用分类器（{u['source']}）：准确率 {u['accuracy']:.3f}，macro-F1 {u['macro_f1']:.3f}")
+    if m["activation"] == "worse_than_in_use":
+        console.print("[yellow]新版本在留出集上不如在用分类器，未启用；确需使用可 xiaobao classify activate "
+                      f"{r['model_id']}[/yellow]")
 
 
 @classify_app.command("eval")

@@ -71,16 +71,17 @@ def _rules(ctx: Context) -> ComplaintClassifier:
         return _rules_cache[key]
 
 
-_active = Recent()  # store → the active model id
+_active = Recent()  # store → the active model's (id, sha256)
 
 
 def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier:
     """The active model (its id read at most once a second: `recent`), loaded once per process."""
     base = _rules(ctx)
-    model_id = _active.get(ctx.store, repo.active_model_id)
-    if model_id is None:
+    active = _active.get(ctx.store, repo.active_model_key)
+    if active is None:
         return base
-    key = (ctx.settings.rules_dir, model_id)
+    model_id, digest = active
+    key = (ctx.settings.rules_dir, model_id, digest)  # the id alone: another database's version 1 is another model
     with _lock:
         cached = _model_cache.get(key)
     if cached is not None:
@@ -276,10 +277,15 @@ def _without_personal_data(labels: Sequence[Label]) -> list[Label]:
     return out
 
 
-def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: bool = True,
+def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: bool | None = None,
           holdout: float = 0.2, seed: int = 20261120, settings: TrainSettings | None = None) -> dict[str, Any]:
     """Train on the team's corrections in the database plus `extra` labels (e.g. a labels file):
-    measure on a fixed-seed holdout, refit on everything, store as a new version (active by default)."""
+    measure on a fixed-seed holdout, refit on everything, store as a new version.
+
+    `activate`: True uses the new version, False keeps it aside; None (the default) uses it unless the
+    holdout shows it is worse than the classifier in use — both are scored on the same held-out labels,
+    so a handful of corrections cannot silently replace a better model (or the rules) with a worse one.
+    With too few labels to hold any out (fewer than 50) nothing can be compared and the new version is used."""
     settings = settings or TrainSettings()
     with ctx.store.uow(write=False) as uow:
         stored = ClassifyRepository(uow.session).latest_labels_with_text()
@@ -298,9 +304,15 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
         if cut >= 10:
             m = fit([texts[i] for i in tr], [cats[i] for i in tr], settings)
             got = m.predict([texts[i] for i in test])
-            ev = evaluate([cats[i] for i in test], [g for g, _ in got], [c for _, c in got],
-                          _rules(ctx).taxonomy.needs_person_below)
+            threshold = _rules(ctx).taxonomy.needs_person_below
+            ev = evaluate([cats[i] for i in test], [g for g, _ in got], [c for _, c in got], threshold)
             metrics["holdout"] = ev.to_dict()
+            in_use = classifier(ctx)
+            theirs = in_use.predict_many([texts[i] for i in test])
+            ev_in_use = evaluate([cats[i] for i in test], [p.suggestion for p in theirs],
+                                 [p.confidence for p in theirs], threshold)
+            metrics["in_use_holdout"] = {"source": in_use.source, "accuracy": ev_in_use.accuracy,
+                                         "macro_f1": ev_in_use.macro_f1}
         model = fit(texts, cats, settings)
         with_b = [lab for lab in labels if lab.axis_b]
         b_model = None
@@ -312,6 +324,7 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
     except ModelError as e:
         raise InvalidValue("labels", str(e)) from e
     metrics["dropped_classes"] = model.meta.get("dropped", {})
+    activate, metrics["activation"] = _activation(activate, metrics)
     now = ctx.now()
     blob = model.to_bytes()
     with ctx.store.uow() as uow:
@@ -327,6 +340,17 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
     recent.forget_all()
     return {"model_id": model_id, "active": activate, "classes": model.classes, "metrics": metrics,
             "axis_b_model": b_model is not None}
+
+
+def _activation(asked: bool | None, metrics: Mapping[str, Any]) -> tuple[bool, str]:
+    """(use the new version?, why): asked for, or the holdout comparison with the classifier in use."""
+    if asked is not None:
+        return asked, "asked" if asked else "kept_aside"
+    if "holdout" not in metrics:
+        return True, "not_measured"
+    if metrics["holdout"]["accuracy"] < metrics["in_use_holdout"]["accuracy"]:
+        return False, "worse_than_in_use"
+    return True, "not_worse_than_in_use"
 
 
 def activate(ctx: Context, actor: Actor, model_id: int | None, reason: str = "") -> None:
@@ -372,7 +396,9 @@ def learning_status(ctx: Context) -> dict[str, Any]:
         rows.append({"id": m["id"], "created_at": m["created_at"], "actor": m["actor"], "n_labels": m["n_labels"],
                      "classes": m["classes"], "active": bool(m["active"]), "sha256": m["sha256"],
                      "accuracy": holdout.get("accuracy"), "macro_f1": holdout.get("macro_f1"),
-                     "holdout_n": holdout.get("n"), "from_corrections": (m.get("metrics") or {}).get("from_corrections")})
+                     "holdout_n": holdout.get("n"), "from_corrections": (m.get("metrics") or {}).get("from_corrections"),
+                     "activation": (m.get("metrics") or {}).get("activation"),
+                     "in_use_accuracy": ((m.get("metrics") or {}).get("in_use_holdout") or {}).get("accuracy")})
     return {"active_model_id": active["id"] if active else None, "models": rows,
             "labelled_complaints": labelled, "corrections": corrections,
             "labelled_since_active": since[0], "corrections_since_active": since[1],

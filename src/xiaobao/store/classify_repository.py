@@ -106,6 +106,14 @@ class ClassifyRepository:
         return self.session.execute(insert(classify_models).returning(classify_models.c.id),
                                     {**row, "active": activate}).scalar_one()
 
+    def active_model_key(self) -> tuple[int, str] | None:
+        """(id, sha256) of the active model: the id names a version in this database only, the digest
+        says which model it is (what a per-process cache of loaded models can be keyed by)."""
+        row = self.session.execute(select(classify_models.c.id, classify_models.c.sha256)
+                                   .where(classify_models.c.active.is_(True))
+                                   .order_by(classify_models.c.id.desc()).limit(1)).first()
+        return (int(row[0]), str(row[1])) if row else None
+
     def active_model_id(self) -> int | None:
         return self.session.scalar(select(classify_models.c.id).where(classify_models.c.active.is_(True))
                                    .order_by(classify_models.c.id.desc()).limit(1))

@@ -35,7 +35,7 @@ class CorrectionIn(BaseModel):
 
 
 class TrainIn(BaseModel):
-    activate: bool = True
+    activate: bool | None = Field(None, description="true 启用新版本；false 不启用；不填：除非留出集上比在用分类器差，否则启用")
 
 
 @router.post("/predict", summary="分类文本（不入库）/ classify texts")
@@ -94,4 +94,4 @@ def models(actor: Actor = Depends(requires("classify.train")), ctx=Depends(get_c
 
 @router.post("/models", status_code=201, summary="用团队纠正记录训练新模型 / train on corrections")
 def train(body: TrainIn | None = None, actor: Actor = Depends(requires("classify.train")), ctx=Depends(get_ctx)):
-    return ok(classification.train(ctx, actor, activate=body.activate if body else True), 201)
+    return ok(classification.train(ctx, actor, activate=body.activate if body else None), 201)

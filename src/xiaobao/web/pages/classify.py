@@ -31,7 +31,8 @@ def models_page(request: Request, actor: Actor = Depends(TRAIN), ctx: Context = 
 @router.post("/train")
 def train(actor: Actor = Depends(TRAIN), ctx: Context = Depends(get_ctx)):
     made = classification.train(ctx, actor)
-    return Response(status_code=200, headers={"HX-Redirect": f"/ui/classify?done=trained&model={made['model_id']}"})
+    done = "trained" if made["active"] else "kept"
+    return Response(status_code=200, headers={"HX-Redirect": f"/ui/classify?done={done}&model={made['model_id']}"})
 
 
 @router.post("/models/{model_id:int}/activate")
