@@ -20,7 +20,10 @@ Definitions (shown on the page as well):
   grouped by the point's id; a point's count is the cohort's complaints that have it, `previous` the same
   count for the period of equal length just before (same channel filter); change = (count − previous) ÷
   previous, "new" (新出现) when previous is 0; its category is the complaint category most of those
-  complaints carry (ties: taxonomy order).
+  complaints carry (ties: taxonomy order);
+- tracing a point (`point_trace`, 溯源): the same counts split by the branch or department complained about
+  (respondent.branch), the product and the channel; `rise_from` is the value whose count rose most when the
+  point's count rose (it can rise more than the point did when other values fell).
 """
 
 from __future__ import annotations
