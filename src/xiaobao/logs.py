@@ -31,9 +31,9 @@ _CACHED_UP_TO = 2048  # longer messages (tracebacks, dumps) are scrubbed without
 
 @lru_cache(maxsize=1)
 def _engine():
-    from .engines.privacy.operators import MaskRule, Operators, load_operator_config
-    from .engines.privacy.policy import Anonymizer, get_policy
-    from .engines.privacy.scanner import ALL_TYPES, Scanner, default_scanner
+    from xiaobao.engines.privacy.operators import MaskRule, Operators, load_operator_config
+    from xiaobao.engines.privacy.policy import Anonymizer, get_policy
+    from xiaobao.engines.privacy.scanner import ALL_TYPES, Scanner, default_scanner
 
     config = load_operator_config()
     # Logs show less than the console: an ID keeps 3 leading characters (as the customer masks do),

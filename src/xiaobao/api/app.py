@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from .. import __version__
-from ..services.context import Context
-from . import errors, privacy_middleware
-from .routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy, reports
+from xiaobao import __version__
+from xiaobao.services.context import Context
+from xiaobao.api import errors, privacy_middleware
+from xiaobao.api.routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy, reports
 
 
 @asynccontextmanager
@@ -45,7 +45,7 @@ def create_app(ctx: Context) -> FastAPI:
     def health():
         return {"ok": True, "version": __version__}
 
-    from .. import web  # the console: pages over the same services, mounted under /ui
+    from xiaobao import web  # the console: pages over the same services, mounted under /ui
 
     web.install(app)
     return app
@@ -53,9 +53,9 @@ def create_app(ctx: Context) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Factory for multi-process serving: each worker opens its own context from XIAOBAO_* settings."""
-    from .. import logs
-    from ..config import Settings
-    from ..services.context import open_context
+    from xiaobao import logs
+    from xiaobao.config import Settings
+    from xiaobao.services.context import open_context
 
     logs.install()
     return create_app(open_context(Settings(), migrate=False))

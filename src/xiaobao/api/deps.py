@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..services import auth
-from ..services.actors import Actor
-from ..services.context import Context
-from ..services.errors import AuthFailed, Forbidden
+from xiaobao.services import auth
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import AuthFailed, Forbidden
 
 bearer = HTTPBearer(auto_error=False)
 

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from ..domain.errors import DomainError
+from xiaobao.domain.errors import DomainError
 
 STATUS = {
     "invalid_value": 422, "illegal_transition": 409, "approval_required": 422, "recusal_required": 409,

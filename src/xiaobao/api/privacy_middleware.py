@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import orjson
 
-from ..engines.privacy.operators import Operators
-from ..engines.privacy.policy import Anonymizer, Policy, get_policy
+from xiaobao.engines.privacy.operators import Operators
+from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
 
 
 class PolicyMiddleware:

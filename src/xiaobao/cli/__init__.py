@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from . import blackgray, classify, collection, core, marketing, pii, reports  # noqa: F401  (registering their commands on the app)
-from .common import app
+from xiaobao.cli import blackgray, classify, collection, core, marketing, pii, reports  # noqa: F401  (registering their commands on the app)
+from xiaobao.cli.common import app
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """`python -m xiaobao.cli`."""
 
-from . import main
+from xiaobao.cli import main
 
 main()

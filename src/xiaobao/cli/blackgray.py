@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import cli_actor, console, context, err, group
+from xiaobao.cli.common import cli_actor, console, context, err, group
 
 blackgray_app = group("blackgray", "黑灰产识别 / black/gray-industry detection")
 
@@ -17,8 +17,8 @@ def blackgray_scan(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     """离线扫描投诉 JSONL：模板家族、共用联系方式团伙、缠访、词库；无需数据库或服务。"""
     import orjson
 
-    from ..engines.blackgray.engine import scan
-    from ..services.sources import SourceError, read_jsonl
+    from xiaobao.engines.blackgray.engine import scan
+    from xiaobao.services.sources import SourceError, read_jsonl
 
     records, bad = [], 0
     for row, rec in read_jsonl(file):
@@ -40,7 +40,7 @@ def blackgray_scan(file: Path = typer.Argument(..., exists=True, dir_okay=False,
 
 def _actor(ctx, username: str):
     """CLI decisions are made by a named platform user, whose role the services check and audit."""
-    from ..services.auth import _actor as actor_of
+    from xiaobao.services.auth import _actor as actor_of
 
     with ctx.store.uow(write=False) as uow:
         user = uow.users.get(username)
@@ -63,7 +63,7 @@ def blackgray_leads(status: str = typer.Option(None, help="open|confirmed|reject
     """列出黑灰产线索（团伙、模板族），无需启动服务。"""
     from rich.table import Table
 
-    from ..services.blackgray import leads
+    from xiaobao.services.blackgray import leads
 
     ctx = context()
     if refresh:
@@ -84,8 +84,8 @@ def blackgray_lead(lead_id: int):
     """查看一条线索：成员投诉、共用联系方式（脱敏）、时间线。"""
     from rich.table import Table
 
-    from ..domain.errors import DomainError
-    from ..services.blackgray import leads
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.services.blackgray import leads
 
     try:
         lead = leads.get_lead(context(), lead_id)
@@ -111,8 +111,8 @@ def blackgray_review(target: str = typer.Argument(..., help="lead（线索）或
                      user: str = typer.Option(..., "--user", help="审核人用户名（须有 blackgray.review 权限）"),
                      note: str = typer.Option(None, help="审核意见")):
     """确认或排除一条线索或一件投诉的识别结论（记入审计，并用于阈值校准）。"""
-    from ..domain.errors import DomainError
-    from ..services.blackgray import review
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.services.blackgray import review
 
     ctx = context()
     try:
@@ -132,8 +132,8 @@ def blackgray_review(target: str = typer.Argument(..., help="lead（线索）或
 def blackgray_export(lead_id: int, out: Path = typer.Option(Path("."), "--out", help="输出目录"),
                      user: str = typer.Option(..., "--user", help="导出人用户名（须有 blackgray.export 权限）")):
     """导出线索证据包（XLSX + JSON，含 SHA-256，记入审计）。"""
-    from ..domain.errors import DomainError
-    from ..services.blackgray import export
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.services.blackgray import export
 
     ctx = context()
     try:
@@ -151,7 +151,7 @@ def blackgray_intel(file: Path = typer.Argument(..., exists=True, dir_okay=False
                     errors: Path = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
                     rescan: bool = typer.Option(True, help="导入后全量重扫投诉")):
     """导入黑灰产情报（手机号、账户、微信/QQ、邮箱、代理人、模板文本），按(类型,值,来源)幂等。"""
-    from ..services.blackgray import intelligence, leads, triage
+    from xiaobao.services.blackgray import intelligence, leads, triage
 
     ctx = context()
     with console.status("正在导入情报…"):
@@ -175,7 +175,7 @@ def _rescan(ctx, triage, leads) -> None:
 @blackgray_app.command("rescan")
 def blackgray_rescan():
     """全量重扫全部投诉（含情报比对），更新识别结果与线索；已有审核结论保留。"""
-    from ..services.blackgray import leads, triage
+    from xiaobao.services.blackgray import leads, triage
 
     _rescan(context(), triage, leads)
 
@@ -184,9 +184,9 @@ def blackgray_rescan():
 def blackgray_calibrate(apply: bool = typer.Option(False, help="应用新阈值（须 compliance 角色）"),
                         user: str = typer.Option(None, "--user", help="应用时的操作人用户名")):
     """用审核结论（确认/排除）试算或应用识别阈值，并给出各分数段的确认率。"""
-    from ..domain.errors import DomainError
-    from ..services.actors import SYSTEM
-    from ..services.blackgray import review
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.services.actors import SYSTEM
+    from xiaobao.services.blackgray import review
 
     ctx = context()
     if apply and not user:

@@ -7,7 +7,7 @@ import getpass
 import typer
 from rich.console import Console
 
-from ..config import Settings
+from xiaobao.config import Settings
 
 app = typer.Typer(help="xiaobao 消保平台：投诉受理、分层处理、监管时限。", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -26,6 +26,6 @@ def cli_actor() -> str:
 
 
 def context(settings: Settings | None = None):
-    from ..services.context import open_context
+    from xiaobao.services.context import open_context
 
     return open_context(settings or Settings())

@@ -10,8 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..config import Settings
-from .common import app, cli_actor, console, context, err, group
+from xiaobao.config import Settings
+from xiaobao.cli.common import app, cli_actor, console, context, err, group
 
 audit_app = group("audit", "审计哈希链 / audit chain")
 user_app = group("user", "用户 / users")
@@ -21,8 +21,8 @@ complaints_app = group("complaints", "投诉查询 / complaint queries")
 def _serve(ctx, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from .. import logs
-    from ..api.app import create_app
+    from xiaobao import logs
+    from xiaobao.api.app import create_app
 
     logs.install()
     if workers <= 1:
@@ -43,7 +43,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
          serve: bool = typer.Option(True, help="加载后启动 API 服务"),
          workers: int = typer.Option(1, min=1, max=32, help="API 进程数")):
     """在嵌入式 SQLite 上加载演示数据（≥2000 条投诉）并启动 API（/docs）。"""
-    from ..services.demo import DEMO_PASSWORD, load_demo
+    from xiaobao.services.demo import DEMO_PASSWORD, load_demo
 
     if fresh:
         for suffix in ("", "-wal", "-shm"):
@@ -65,7 +65,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
 
 
 def _print_demo_summary(summary: dict) -> None:
-    from ..domain.complaint import STATUS_NAMES_ZH
+    from xiaobao.domain.complaint import STATUS_NAMES_ZH
 
     console.print(f"[green]演示数据已加载[/green]：{summary['users']} 个用户，{summary['complaints']} 件投诉，"
                   f"{summary['actions']} 个办理动作")
@@ -90,7 +90,7 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 @app.command()
 def migrate():
     """将数据库结构升级到最新版本。"""
-    from ..store.migrate import upgrade
+    from xiaobao.store.migrate import upgrade
 
     settings = Settings()
     settings.ensure_local_dirs()
@@ -99,7 +99,7 @@ def migrate():
 
 
 def _count_rows(path: Path) -> int | None:
-    from ..services.sources import detect_format
+    from xiaobao.services.sources import detect_format
 
     fmt = detect_format(path)
     if fmt == "xlsx":
@@ -120,7 +120,7 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             errors: Optional[Path] = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
             batch_size: Optional[int] = typer.Option(None, help="每个事务的记录数")):
     """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。"""
-    from ..services.importing import import_file
+    from xiaobao.services.importing import import_file
 
     try:
         total = _count_rows(file)
@@ -143,7 +143,7 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
 @audit_app.command("verify")
 def audit_verify():
     """校验审计哈希链：发现任何被篡改或删除的记录。"""
-    from ..services.audit import verify
+    from xiaobao.services.audit import verify
 
     problems, head = verify(context())
     if problems:
@@ -161,8 +161,8 @@ def user_add(username: str, role: str = typer.Option(..., help="agent|expert|car
              staff_id: Optional[str] = typer.Option(None),
              password: Optional[str] = typer.Option(None, help="省略则交互输入；也可用 XIAOBAO_NEW_PASSWORD")):
     """新建用户。"""
-    from ..domain.errors import DomainError
-    from ..services.auth import create_user
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.services.auth import create_user
 
     password = password or os.environ.get("XIAOBAO_NEW_PASSWORD") or typer.prompt("密码", hide_input=True,
                                                                                   confirmation_prompt=True)
@@ -191,7 +191,7 @@ def _print_complaints(result: dict, title: str) -> None:
 @complaints_app.command("due")
 def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: int = 50):
     """N 日内到期的未办结投诉。"""
-    from ..services.queries import find
+    from xiaobao.services.queries import find
 
     _print_complaints(find(context(), due_within_days=within, limit=limit), f"{within}日内到期")
 
@@ -199,7 +199,7 @@ def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: 
 @complaints_app.command("overdue")
 def complaints_overdue(limit: int = 50):
     """已超期的未办结投诉。"""
-    from ..services.queries import find
+    from xiaobao.services.queries import find
 
     _print_complaints(find(context(), overdue=True, limit=limit), "已超期")
 
@@ -207,7 +207,7 @@ def complaints_overdue(limit: int = 50):
 @complaints_app.command("paused")
 def complaints_paused(limit: int = 50):
     """暂停计时（鉴定/调解）中的投诉。"""
-    from ..services.queries import find
+    from xiaobao.services.queries import find
 
     _print_complaints(find(context(), paused=True, limit=limit), "暂停计时")
 
@@ -215,7 +215,7 @@ def complaints_paused(limit: int = 50):
 @app.command()
 def escalate():
     """临期投诉自动升级一个层级（可由定时任务每日运行）。"""
-    from ..services.handling import escalate_due
+    from xiaobao.services.handling import escalate_due
 
     moved = escalate_due(context())
     console.print(f"已升级 {len(moved)} 件")

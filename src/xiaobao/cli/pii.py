@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import cli_actor, console, context, err, group
+from xiaobao.cli.common import cli_actor, console, context, err, group
 
 pii_app = group("pii", "个人信息识别与脱敏 / PII scanning and anonymisation")
 
@@ -18,8 +18,8 @@ def pii_scan(file: Path = typer.Argument(..., exists=True, dir_okay=False, reada
     """离线识别个人信息（无需数据库与密钥）。Offline PII scan; offsets index the original text."""
     import orjson
 
-    from ..engines.privacy.scanner import default_scanner
-    from ..services.sources import SourceError, read_jsonl
+    from xiaobao.engines.privacy.scanner import default_scanner
+    from xiaobao.services.sources import SourceError, read_jsonl
 
     scanner = default_scanner()
     docs = bad = spans = 0
@@ -64,10 +64,10 @@ def pii_anonymise(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
         TimeRemainingColumn,
     )
 
-    from ..config import Settings
-    from ..domain.errors import DomainError
-    from ..engines.privacy.vault import Vault
-    from ..services.gateway_files import anonymise_file, detect_format
+    from xiaobao.config import Settings
+    from xiaobao.domain.errors import DomainError
+    from xiaobao.engines.privacy.vault import Vault
+    from xiaobao.services.gateway_files import anonymise_file, detect_format
 
     settings = Settings()
     try:
@@ -94,7 +94,7 @@ def pii_anonymise(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 def pii_protect_stored(batch: int = typer.Option(500, "--batch", min=1, help="每个事务处理的投诉件数")):
     """为升级前以明文保存的投诉内容补做保护：掩码存储、原文加密（可重复执行）。
     Seal complaint text stored in clear before migration 0009 (idempotent, resumable)."""
-    from ..services.protected_text import protect_stored
+    from xiaobao.services.protected_text import protect_stored
 
     done = protect_stored(context(), actor=cli_actor(), batch=batch)
     console.print(f"已处理 {done['complaints']} 件明文投诉，其中 {done['sealed']} 件含个人信息（已掩码，原文加密保存）")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .calendar import WorkCalendar
-from .finding import Citation
+from xiaobao.domain.calendar import WorkCalendar
+from xiaobao.domain.finding import Citation
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from .calendar import WorkCalendar
-from .clocks import ClockPolicy, ClockState, Pause, deadline
-from .errors import ApprovalRequired, DeadlinePassed, IllegalTransition, InvalidValue, RecusalRequired
-from .tiers import Tier
+from xiaobao.domain.calendar import WorkCalendar
+from xiaobao.domain.clocks import ClockPolicy, ClockState, Pause, deadline
+from xiaobao.domain.errors import ApprovalRequired, DeadlinePassed, IllegalTransition, InvalidValue, RecusalRequired
+from xiaobao.domain.tiers import Tier
 
 
 class Status(StrEnum):

@@ -16,7 +16,7 @@ class IllegalTransition(DomainError):
     code = "illegal_transition"
 
     def __init__(self, current: str, target: str, why: str = ""):
-        from .complaint import STATUS_NAMES_ZH
+        from xiaobao.domain.complaint import STATUS_NAMES_ZH
 
         msg = (
             f"状态不允许从「{STATUS_NAMES_ZH.get(current, current)}」({current}) "

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from datetime import date
 
-from .errors import InvalidValue
+from xiaobao.domain.errors import InvalidValue
 
 # GB 11643-1999: weights 2^(17-i) mod 11, check characters indexed by the weighted sum mod 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

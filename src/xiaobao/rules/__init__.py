@@ -14,12 +14,12 @@ from typing import Any
 
 import yaml
 
-from ..domain.calendar import ChineseWorkCalendar
-from ..domain.clocks import ClockPolicy, ReviewPolicy, Stage
-from ..domain.complaint import Regime
-from ..domain.finding import Citation
-from ..domain.roles import Permissions, Role
-from ..domain.tiers import Route, RoutingRule, RoutingTable, Tier
+from xiaobao.domain.calendar import ChineseWorkCalendar
+from xiaobao.domain.clocks import ClockPolicy, ReviewPolicy, Stage
+from xiaobao.domain.complaint import Regime
+from xiaobao.domain.finding import Citation
+from xiaobao.domain.roles import Permissions, Role
+from xiaobao.domain.tiers import Route, RoutingRule, RoutingTable, Tier
 
 BUNDLED = Path(__file__).parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.roles import Role
+from xiaobao.domain.roles import Role
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..domain.audit import ChainProblem
-from .context import Context
+from xiaobao.domain.audit import ChainProblem
+from xiaobao.services.context import Context
 
 
 def verify(ctx: Context) -> tuple[list[ChainProblem], tuple[int, str] | None]:

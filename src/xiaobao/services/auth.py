@@ -10,11 +10,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.errors import InvalidValue
-from ..domain.roles import Role
-from .actors import Actor
-from .context import Context
-from .errors import AuthFailed, Conflict
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.roles import Role
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import AuthFailed, Conflict
 
 MIN_PASSWORD = 8
 

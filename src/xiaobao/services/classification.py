@@ -20,18 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.errors import InvalidValue
-from ..engines.classify.engine import ComplaintClassifier, Prediction
-from ..engines.classify.metrics import Evaluation, evaluate
-from ..engines.classify.model import LinearTextModel, ModelError, TrainSettings
-from ..engines.classify.model import train as fit
-from ..engines.privacy.scanner import default_scanner
-from ..store.classify_repository import ClassifyRepository
-from . import protected_text, recent
-from .actors import Actor
-from .context import Context
-from .errors import NotFound
-from .recent import Recent
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.engines.classify.engine import ComplaintClassifier, Prediction
+from xiaobao.engines.classify.metrics import Evaluation, evaluate
+from xiaobao.engines.classify.model import LinearTextModel, ModelError, TrainSettings
+from xiaobao.engines.classify.model import train as fit
+from xiaobao.engines.privacy.scanner import default_scanner
+from xiaobao.store.classify_repository import ClassifyRepository
+from xiaobao.services import protected_text, recent
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import NotFound
+from xiaobao.services.recent import Recent
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import InvalidValue, RecusalRequired
-from ..domain.identity import MASKERS, validate_cn_id, validate_phone
-from ..engines.collection import CODES
-from ..engines.collection import scorecard as scorecards
-from ..engines.collection.inspector import Inspector
-from ..engines.collection.model import Inspection
-from ..engines.collection.records import FieldError, parse_call
-from ..store.collection_repository import CollectionRepository
-from .actors import Actor
-from .context import Context
-from .errors import Conflict, Forbidden, NotFound
-from .sources import Row, SourceError, read_rows
+from xiaobao.domain.errors import InvalidValue, RecusalRequired
+from xiaobao.domain.identity import MASKERS, validate_cn_id, validate_phone
+from xiaobao.engines.collection import CODES
+from xiaobao.engines.collection import scorecard as scorecards
+from xiaobao.engines.collection.inspector import Inspector
+from xiaobao.engines.collection.model import Inspection
+from xiaobao.engines.collection.records import FieldError, parse_call
+from xiaobao.store.collection_repository import CollectionRepository
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Conflict, Forbidden, NotFound
+from xiaobao.services.sources import Row, SourceError, read_rows
 
 PII_FIELDS = ("debtor_id_number", "debtor_phone", "callee_number")
 DECISIONS = ("upheld", "overturned")
@@ -294,7 +294,7 @@ def list_calls(ctx: Context, *, agency: str | None = None, collector_id: str | N
 
 def actor_for(ctx: Context, username: str) -> Actor:
     """The acting user for command-line use (the API authenticates with a token instead)."""
-    from .auth import _actor
+    from xiaobao.services.auth import _actor
 
     with ctx.store.uow(write=False) as uow:
         user = uow.users.get(username)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..store.tables import complaints
-from .collection import import_rows
-from .context import Context
+from xiaobao.store.tables import complaints
+from xiaobao.services.collection import import_rows
+from xiaobao.services.context import Context
 
 AGENCIES = ("inhouse", "安信资产", "恒信资产", "诚通催收")
 OPENING = "您好，我是示例消费金融的贷后专员{n}号，工号{n:04d}，请问是本人吗？"

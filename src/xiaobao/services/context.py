@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from ..config import Settings
-from ..engines.privacy.vault import Vault
-from ..rules import Rules, load
-from ..store.uow import Store
+from xiaobao.config import Settings
+from xiaobao.engines.privacy.vault import Vault
+from xiaobao.rules import Rules, load
+from xiaobao.store.uow import Store
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -33,7 +33,7 @@ class Context:
 
 
 def open_context(settings: Settings | None = None, *, migrate: bool = True) -> Context:
-    from ..store.migrate import upgrade
+    from xiaobao.store.migrate import upgrade
 
     settings = settings or Settings()
     settings.ensure_local_dirs()

@@ -36,13 +36,13 @@ from typing import Any
 
 from sqlalchemy import and_
 
-from ..domain.errors import InvalidValue
-from ..engines.classify.points import load_points
-from ..engines.classify.points import name_en as points_name_en
-from ..store import dashboard_repository as dr
-from ..store.dashboard_repository import NONE, DashboardRepository
-from .context import Context
-from .errors import NotFound
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.engines.classify.points import load_points
+from xiaobao.engines.classify.points import name_en as points_name_en
+from xiaobao.store import dashboard_repository as dr
+from xiaobao.store.dashboard_repository import NONE, DashboardRepository
+from xiaobao.services.context import Context
+from xiaobao.services.errors import NotFound
 
 PRESETS = ("7d", "30d", "90d", "180d", "this_month", "last_month", "this_year")
 SATISFACTION_ORDER = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
@@ -502,7 +502,7 @@ def _shares(t: dict[str, int], base: dict) -> dict[str, Any]:
 
 
 def _families(leads: list[dict[str, Any]], base: dict) -> list[dict[str, Any]]:
-    from .blackgray.leads import KIND_ZH, TYPE_ZH
+    from xiaobao.services.blackgray.leads import KIND_ZH, TYPE_ZH
 
     return [{**lead, "kind_name": KIND_ZH.get(lead["kind"], lead["kind"]),
              "type_name": TYPE_ZH.get(lead["lead_type"], lead["lead_type"]),

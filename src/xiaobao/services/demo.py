@@ -32,18 +32,18 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..domain.complaint import OPEN, Complaint, Status
-from ..domain.errors import DomainError
-from ..domain.identity import id_check_char
-from ..domain.roles import Role
-from ..store.repositories import ComplaintQuery
-from . import handling as H
-from .actors import Actor
-from .auth import create_user
-from .context import Context
-from .errors import Conflict
-from .importing import import_file
-from .queries import counts
+from xiaobao.domain.complaint import OPEN, Complaint, Status
+from xiaobao.domain.errors import DomainError
+from xiaobao.domain.identity import id_check_char
+from xiaobao.domain.roles import Role
+from xiaobao.store.repositories import ComplaintQuery
+from xiaobao.services import handling as H
+from xiaobao.services.actors import Actor
+from xiaobao.services.auth import create_user
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Conflict
+from xiaobao.services.importing import import_file
+from xiaobao.services.queries import counts
 
 DEMO_PASSWORD = "xiaobao-demo"
 DEMO_INSTITUTION = "示例消费金融有限公司"
@@ -950,7 +950,7 @@ class _Sim:
     def label_if_asked(self, cid: int, category: str, me: Actor, r: random.Random) -> None:
         """Most handlers, once they know what a complaint is about, label the ones the classifier left to a
         person (the corrections a model is later trained on); some leave it for the labelling queue."""
-        from . import classification
+        from xiaobao.services import classification
 
         if r.random() >= 0.6:
             return
@@ -1325,13 +1325,13 @@ def load_demo(ctx: Context, *, complaints: int = 2400, seed: int = 20261121) -> 
             sim.fill_gaps(random.Random(seed + 1))
     finally:
         ctx.now = original_now
-    from .blackgray.leads import refresh_leads
+    from xiaobao.services.blackgray.leads import refresh_leads
 
-    from .demo_marketing import load_marketing_demo
+    from xiaobao.services.demo_marketing import load_marketing_demo
 
     lead_stats = refresh_leads(ctx)
     marketing_stats = load_marketing_demo(ctx, sim.actors)
-    from .collection_demo import load_collection_demo
+    from xiaobao.services.collection_demo import load_collection_demo
 
     collection_stats = load_collection_demo(ctx)
     summary = counts(ctx)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .actors import Actor
-from .context import Context
-from . import marketing
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services import marketing
 
 # (ref, version, channel, product, title, content, decision, comment)
 MATERIALS = (

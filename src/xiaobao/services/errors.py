@@ -1,6 +1,6 @@
 """Service-level errors (the domain's own errors pass through unchanged)."""
 
-from ..domain.errors import DomainError
+from xiaobao.domain.errors import DomainError
 
 
 class NotFound(DomainError):

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.errors import InvalidValue
-from ..engines.privacy.operators import OperatorError, Operators
-from ..engines.privacy.policy import Anonymizer, Policy, PolicyError, get_policy
-from ..engines.privacy.scanner import default_scanner
-from ..engines.privacy.vault import VaultError
-from ..store.privacy_repository import PiiAccessRepository
-from .actors import Actor
-from .context import Context
-from .errors import Forbidden
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.engines.privacy.operators import OperatorError, Operators
+from xiaobao.engines.privacy.policy import Anonymizer, Policy, PolicyError, get_policy
+from xiaobao.engines.privacy.scanner import default_scanner
+from xiaobao.engines.privacy.vault import VaultError
+from xiaobao.store.privacy_repository import PiiAccessRepository
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Forbidden
 
 UNMASK = "pii.unmask"
 

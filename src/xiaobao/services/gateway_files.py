@@ -20,10 +20,10 @@ from pathlib import Path
 
 import orjson
 
-from ..domain.errors import InvalidValue
-from ..engines.privacy.vault import Vault
-from .gateway import anonymizer
-from .gateway import policy as get_policy
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.engines.privacy.vault import Vault
+from xiaobao.services.gateway import anonymizer
+from xiaobao.services.gateway import policy as get_policy
 
 FORMATS = ("csv", "jsonl", "xlsx")
 Progress = Callable[[int, int], None]  # (done, total) in bytes (CSV/JSONL) or rows (XLSX)

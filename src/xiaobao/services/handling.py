@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Callable
 
-from ..domain.complaint import Complaint, Event, Status
-from ..domain.errors import ApprovalRequired, InvalidValue, RecusalRequired
-from ..domain.tiers import Tier
-from . import protected_text
-from .actors import SYSTEM, Actor
-from .context import Context
-from .errors import NotFound
+from xiaobao.domain.complaint import Complaint, Event, Status
+from xiaobao.domain.errors import ApprovalRequired, InvalidValue, RecusalRequired
+from xiaobao.domain.tiers import Tier
+from xiaobao.services import protected_text
+from xiaobao.services.actors import SYSTEM, Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import NotFound
 
 
 def _masked(v):

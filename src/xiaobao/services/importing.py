@@ -18,10 +18,10 @@ from typing import Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 
-from .context import Context
-from .intake import store_drafts
-from .records import Draft, parse_record
-from .sources import Row, SourceError, read_rows
+from xiaobao.services.context import Context
+from xiaobao.services.intake import store_drafts
+from xiaobao.services.records import Draft, parse_record
+from xiaobao.services.sources import Row, SourceError, read_rows
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.clocks import ClockState
-from ..domain.complaint import Complaint, Status
-from ..domain.errors import InvalidValue
-from ..domain.identity import MASKERS
-from ..domain.tiers import Route, RoutingFacts
-from . import classification, protected_text
-from .blackgray import triage
-from .context import Context
-from .group_commit import GroupCommit
-from .records import Draft, parse_record
+from xiaobao.domain.clocks import ClockState
+from xiaobao.domain.complaint import Complaint, Status
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.identity import MASKERS
+from xiaobao.domain.tiers import Route, RoutingFacts
+from xiaobao.services import classification, protected_text
+from xiaobao.services.blackgray import triage
+from xiaobao.services.context import Context
+from xiaobao.services.group_commit import GroupCommit
+from xiaobao.services.records import Draft, parse_record
 
 
 def customer_key(ctx: Context, draft: Draft) -> str | None:

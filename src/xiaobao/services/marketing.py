@@ -8,12 +8,12 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from ..domain.errors import DomainError, InvalidValue, RecusalRequired
-from ..engines.marketing import Result, default_engine
-from ..store.marketing_repository import MarketingRepository
-from .actors import Actor
-from .context import Context
-from .errors import Conflict, NotFound
+from xiaobao.domain.errors import DomainError, InvalidValue, RecusalRequired
+from xiaobao.engines.marketing import Result, default_engine
+from xiaobao.store.marketing_repository import MarketingRepository
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Conflict, NotFound
 
 FORMATS = ("text", "markdown", "html")
 DECISIONS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested",
@@ -123,7 +123,7 @@ def submit(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str, Any], bool
 
 
 def result_format(content: str) -> str:
-    from ..engines.marketing.document import guess_format
+    from xiaobao.engines.marketing.document import guess_format
 
     return guess_format(content)
 
@@ -256,8 +256,8 @@ def coverage(ctx: Context, since: datetime | None = None, until: datetime | None
 
 def actor_named(ctx: Context, username: str, permission: str) -> Actor:
     """The CLI acts as a named user; their role must allow the permission (checked like the API)."""
-    from ..domain.roles import Role
-    from .errors import Forbidden
+    from xiaobao.domain.roles import Role
+    from xiaobao.services.errors import Forbidden
 
     with ctx.store.uow(write=False) as uow:
         user = uow.users.get(username)

@@ -28,12 +28,12 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from ..engines.privacy.operators import Operators
-from ..engines.privacy.policy import Anonymizer, Policy, get_policy
-from ..engines.privacy.recognizers import Hit
-from ..engines.privacy.scanner import default_scanner, resolve
-from ..store.privacy_repository import ComplaintTextRepository
-from .context import Context
+from xiaobao.engines.privacy.operators import Operators
+from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
+from xiaobao.engines.privacy.recognizers import Hit
+from xiaobao.engines.privacy.scanner import default_scanner, resolve
+from xiaobao.store.privacy_repository import ComplaintTextRepository
+from xiaobao.services.context import Context
 
 FIELDS = ("text", "request")
 HANDLER_TEXT = {"decision": ("verification", "reasons"), "review": ("reasons",)}

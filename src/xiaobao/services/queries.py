@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..store.repositories import ComplaintQuery
-from .context import Context
-from .views import complaint_dict
+from xiaobao.store.repositories import ComplaintQuery
+from xiaobao.services.context import Context
+from xiaobao.services.views import complaint_dict
 
 
 def find(ctx: Context, **filters) -> dict:
@@ -122,7 +122,7 @@ def list_filters(ctx: Context, params) -> dict:
     if flags:
         out["flags"] = tuple(dict.fromkeys(flags))
     if "status" in out:
-        from ..domain.complaint import OPEN
+        from xiaobao.domain.complaint import OPEN
 
         raw = out.pop("status")
         if "all" not in raw:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ..domain.errors import InvalidValue
-from ..domain.identity import normalize, validate_cn_id, validate_phone, validate_uscc
-from ..rules import Rules
-from .context import BEIJING
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.identity import normalize, validate_cn_id, validate_phone, validate_uscc
+from xiaobao.rules import Rules
+from xiaobao.services.context import BEIJING
 
 KNOWN_FIELDS = frozenset({
     "external_id", "channel", "received_at", "text", "request", "complainant_type",

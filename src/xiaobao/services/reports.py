@@ -26,17 +26,17 @@ from typing import Any
 
 from sqlalchemy import and_
 
-from ..domain.errors import InvalidValue
-from ..domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH, Tier
-from ..engines.classify.taxonomy import load_taxonomy
-from ..rules import read_yaml
-from ..store import dashboard_repository as dr
-from ..store.dashboard_repository import NONE, DashboardRepository
-from . import dashboards
-from .actors import Actor
-from .context import Context
-from .dashboards import Period
-from .errors import Forbidden
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH, Tier
+from xiaobao.engines.classify.taxonomy import load_taxonomy
+from xiaobao.rules import read_yaml
+from xiaobao.store import dashboard_repository as dr
+from xiaobao.store.dashboard_repository import NONE, DashboardRepository
+from xiaobao.services import dashboards
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.dashboards import Period
+from xiaobao.services.errors import Forbidden
 
 KINDS = ("monthly", "annual")
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.complaint import STATUS_NAMES_ZH, Complaint
-from ..domain.tiers import TIER_NAMES_ZH, Tier
-from . import protected_text
-from .actors import Actor
-from .context import Context
-from .errors import Forbidden, NotFound
+from xiaobao.domain.complaint import STATUS_NAMES_ZH, Complaint
+from xiaobao.domain.tiers import TIER_NAMES_ZH, Tier
+from xiaobao.services import protected_text
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Forbidden, NotFound
 
 
 def complaint_dict(ctx: Context, c: Complaint, *, clear_pii: dict[str, str] | None = None,

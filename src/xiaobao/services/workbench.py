@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..domain.complaint import OPEN, TERMINAL, Status
-from ..domain.errors import DomainError
-from . import classification, collection, handling, views
-from .actors import Actor
-from .blackgray import review as bg_review
-from .blackgray.triage import SUSPECT_FLAG
-from .context import Context
-from .errors import NotFound
+from xiaobao.domain.complaint import OPEN, TERMINAL, Status
+from xiaobao.domain.errors import DomainError
+from xiaobao.services import classification, collection, handling, views
+from xiaobao.services.actors import Actor
+from xiaobao.services.blackgray import review as bg_review
+from xiaobao.services.blackgray.triage import SUSPECT_FLAG
+from xiaobao.services.context import Context
+from xiaobao.services.errors import NotFound
 
 OPEN_STATUSES = tuple(str(s) for s in Status if s in OPEN)
 

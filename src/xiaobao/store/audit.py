@@ -8,9 +8,9 @@ from typing import Any, Iterator
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..domain.audit import content_digest, link_hash, verify_chain
-from .db import json_dumps
-from .tables import audit_head, audit_log
+from xiaobao.domain.audit import content_digest, link_hash, verify_chain
+from xiaobao.store.db import json_dumps
+from xiaobao.store.tables import audit_head, audit_log
 
 
 def _jsonable(v: Any) -> Any:

@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .blackgray_tables import bg_flags, bg_intel, bg_lead_members, bg_leads, bg_settings
-from .tables import complaints
+from xiaobao.store.blackgray_tables import bg_flags, bg_intel, bg_lead_members, bg_leads, bg_settings
+from xiaobao.store.tables import complaints
 
 _FLAG_REVIEW_COLUMNS = ("review_status", "reviewed_by", "reviewed_at", "review_note")
 

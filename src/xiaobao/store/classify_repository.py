@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .classify_tables import (
+from xiaobao.store.classify_tables import (
     classify_labels,
     classify_models,
     classify_points,
     classify_predictions,
 )
-from .tables import complaints
+from xiaobao.store.tables import complaints
 
 
 class ClassifyRepository:

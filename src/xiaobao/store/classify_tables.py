@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
-from .tables import BigId, Json, metadata
+from xiaobao.store.tables import BigId, Json, metadata
 
 classify_predictions = Table(
     "classify_predictions", metadata,

@@ -10,12 +10,12 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .collection_tables import (
+from xiaobao.store.collection_tables import (
     collection_calls,
     collection_disputes,
     collection_findings,
 )
-from .tables import complaints
+from xiaobao.store.tables import complaints
 
 _CHUNK = 500
 

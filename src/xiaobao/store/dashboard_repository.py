@@ -18,11 +18,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from ..domain.complaint import OPEN, Status
-from ..domain.tiers import Tier
-from .blackgray_tables import bg_lead_members, bg_leads
-from .classify_tables import classify_points, classify_predictions
-from .tables import audit_log, complaints
+from xiaobao.domain.complaint import OPEN, Status
+from xiaobao.domain.tiers import Tier
+from xiaobao.store.blackgray_tables import bg_lead_members, bg_leads
+from xiaobao.store.classify_tables import classify_points, classify_predictions
+from xiaobao.store.tables import audit_log, complaints
 
 c = complaints.c
 NONE = "_none"  # a group whose value is missing (no product, no category…), as a filter value

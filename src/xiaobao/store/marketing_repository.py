@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .marketing_tables import marketing_materials as mm
-from .marketing_tables import marketing_publications as mp
-from .marketing_tables import marketing_reviews as mr
+from xiaobao.store.marketing_tables import marketing_materials as mm
+from xiaobao.store.marketing_tables import marketing_publications as mp
+from xiaobao.store.marketing_tables import marketing_reviews as mr
 
 
 class MarketingRepository:

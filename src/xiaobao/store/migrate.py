@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from .db import normalize_url
+from xiaobao.store.db import normalize_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from .privacy_tables import pii_access_log
-from .tables import complaints
+from xiaobao.store.privacy_tables import pii_access_log
+from xiaobao.store.tables import complaints
 
 
 class PiiAccessRepository:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table
 
-from .tables import metadata
+from xiaobao.store.tables import metadata
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

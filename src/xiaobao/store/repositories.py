@@ -9,8 +9,8 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import String, and_, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.complaint import OPEN, Complaint, Status
-from .tables import api_tokens, complaints, import_runs, users
+from xiaobao.domain.complaint import OPEN, Complaint, Status
+from xiaobao.store.tables import api_tokens, complaints, import_runs, users
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ _EXISTING_AND_OPEN = select(_KEY_EXISTS.scalar_subquery(), _OPEN_FOR_KEY.scalar_
 
 
 def _drilldown_conditions(q: ComplaintQuery, today: date) -> list:
-    from . import dashboard_repository as d
+    from xiaobao.store import dashboard_repository as d
 
     conds = []
     if q.product:
@@ -228,7 +228,7 @@ class ComplaintRepository:
         if q.review_overdue:
             conds += [complaints.c.status == str(Status.IN_REVIEW), complaints.c.review_due_date < today]
         if q.category:  # "_none" (dashboard_repository.NONE) stands for no category
-            from .dashboard_repository import value_in
+            from xiaobao.store.dashboard_repository import value_in
             conds.append(value_in(complaints.c.category, q.category))
         for flag in q.flags:
             # The JSON list as text contains the quoted code: portable across SQLite and PostgreSQL.

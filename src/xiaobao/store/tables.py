@@ -10,8 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
-from ..domain.clocks import Pause
-from ..domain.complaint import Complaint
+from xiaobao.domain.clocks import Pause
+from xiaobao.domain.complaint import Complaint
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -163,8 +163,8 @@ def map_domain() -> None:
         mapper_registry.map_imperatively(Complaint, complaints, version_id_col=complaints.c.version)
         _mapped = True
 
-from . import blackgray_tables  # noqa: E402,F401
-from . import collection_tables  # noqa: E402,F401
-from . import marketing_tables  # noqa: E402,F401
-from . import privacy_tables  # noqa: E402,F401
-from . import classify_tables  # noqa: E402,F401
+from xiaobao.store import blackgray_tables  # noqa: E402,F401
+from xiaobao.store import collection_tables  # noqa: E402,F401
+from xiaobao.store import marketing_tables  # noqa: E402,F401
+from xiaobao.store import privacy_tables  # noqa: E402,F401
+from xiaobao.store import classify_tables  # noqa: E402,F401

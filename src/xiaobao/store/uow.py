@@ -7,11 +7,11 @@ import threading
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .audit import AuditRepository
-from .blackgray_repository import BlackgrayRepository
-from .repositories import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
-from .db import make_engine
-from .tables import map_domain
+from xiaobao.store.audit import AuditRepository
+from xiaobao.store.blackgray_repository import BlackgrayRepository
+from xiaobao.store.repositories import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
+from xiaobao.store.db import make_engine
+from xiaobao.store.tables import map_domain
 
 
 class Store:

@@ -15,13 +15,13 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from . import errors, nav
+from xiaobao.web import errors, nav
 
 STATIC = Path(__file__).parent / "static"
 
 
 def page_modules():
-    from . import pages
+    from xiaobao.web import pages
 
     for info in sorted(pkgutil.iter_modules(pages.__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):

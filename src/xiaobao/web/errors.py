@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
-from ..domain.errors import DomainError
-from .session import LoginRequired
+from xiaobao.domain.errors import DomainError
+from xiaobao.web.session import LoginRequired
 
 STATUS = {"invalid_value": 422, "illegal_transition": 409, "approval_required": 422, "recusal_required": 409,
           "deadline_passed": 409, "not_found": 404, "forbidden": 403, "auth_failed": 401, "conflict": 409}
@@ -47,7 +47,7 @@ def install(app: FastAPI) -> None:
 
 
 def _render_error(request: Request, status: int, message: str, code: str):
-    from .render import is_htmx, page
+    from xiaobao.web.render import is_htmx, page
 
     if is_htmx(request):
         # htmx swaps this into the flash area whatever element asked (see static/app.js responseHandling).

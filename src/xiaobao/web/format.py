@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..domain.complaint import STATUS_NAMES_EN, STATUS_NAMES_ZH
-from ..domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH, Tier
+from xiaobao.domain.complaint import STATUS_NAMES_EN, STATUS_NAMES_ZH
+from xiaobao.domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH, Tier
 
 
 def dt(value: datetime | date | str | None, with_time: bool = True) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..services.actors import Actor
-from ..services.context import Context
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
 
 
 @dataclass(frozen=True)

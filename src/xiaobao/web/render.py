@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from ..domain.roles import ROLE_NAMES_ZH
-from . import format as fmt
-from . import i18n, nav
-from .session import can, csrf_for, get_ctx, lang_of, token_of
+from xiaobao.domain.roles import ROLE_NAMES_ZH
+from xiaobao.web import format as fmt
+from xiaobao.web import i18n, nav
+from xiaobao.web.session import can, csrf_for, get_ctx, lang_of, token_of
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 env = templates.env

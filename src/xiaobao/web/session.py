@@ -11,12 +11,12 @@ import hmac
 
 from fastapi import Depends, Request
 
-from ..domain.errors import DomainError
-from ..services import auth
-from ..services.actors import Actor
-from ..services.context import Context
-from ..services.errors import Forbidden
-from . import i18n
+from xiaobao.domain.errors import DomainError
+from xiaobao.services import auth
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Forbidden
+from xiaobao.web import i18n
 
 COOKIE = "xb_session"
 LANG_COOKIE = "xb_lang"

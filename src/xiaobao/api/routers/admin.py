@@ -1,11 +1,11 @@
 from fastapi import APIRouter, Depends, Query
 
-from ...domain.complaint import STATUS_NAMES_EN, STATUS_NAMES_ZH
-from ...domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH
-from ...services import audit, auth, handling, queries
-from ...services.actors import Actor
-from ..deps import current_actor, get_ctx, requires
-from ..schemas import UserIn
+from xiaobao.domain.complaint import STATUS_NAMES_EN, STATUS_NAMES_ZH
+from xiaobao.domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH
+from xiaobao.services import audit, auth, handling, queries
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import current_actor, get_ctx, requires
+from xiaobao.api.schemas import UserIn
 
 router = APIRouter(tags=["管理 admin"])
 

@@ -1,11 +1,11 @@
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials
 
-from ...domain.roles import ROLE_NAMES_ZH
-from ...services import auth
-from ...services.actors import Actor
-from ..deps import bearer, current_actor, get_ctx
-from ..schemas import Login
+from xiaobao.domain.roles import ROLE_NAMES_ZH
+from xiaobao.services import auth
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import bearer, current_actor, get_ctx
+from xiaobao.api.schemas import Login
 
 router = APIRouter(prefix="/auth", tags=["登录 auth"])
 

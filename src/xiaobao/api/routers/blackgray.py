@@ -12,11 +12,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from ...domain.errors import InvalidValue
-from ...services.actors import Actor
-from ...services.blackgray import export, intelligence, leads, review, triage
-from ..deps import get_ctx, requires
-from ..responses import ok
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services.actors import Actor
+from xiaobao.services.blackgray import export, intelligence, leads, review, triage
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(prefix="/blackgray", tags=["黑灰产 black/gray industry"])
 READ = requires("blackgray.read")

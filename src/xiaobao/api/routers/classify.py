@@ -8,11 +8,11 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from ...domain.errors import InvalidValue
-from ...services import classification
-from ...services.actors import Actor
-from ..deps import get_ctx, requires
-from ..responses import ok
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services import classification
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(prefix="/classify", tags=["投诉分类 classify"])
 MAX_BATCH = 1000
@@ -58,7 +58,7 @@ def get_labels(cid: int, actor: Actor = Depends(requires("complaint.read")), ctx
 @router.post("/complaints/{cid}/classify", summary="（重新）分类一件投诉 / classify a stored complaint")
 def classify_one(cid: int, actor: Actor = Depends(requires("classify.correct")), ctx=Depends(get_ctx)):
     if classification.classify_stored(ctx, [cid]) == 0:
-        from ...services.errors import NotFound
+        from xiaobao.services.errors import NotFound
 
         raise NotFound(f"投诉 {cid} 不存在", complaint_id=cid)
     return ok(classification.prediction(ctx, cid))

@@ -8,10 +8,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from ...services import collection
-from ...services.actors import Actor
-from ..deps import get_ctx, requires
-from ..responses import ok
+from xiaobao.services import collection
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(prefix="/collection", tags=["催收质检 collection"])
 READ = requires("collection.read")

@@ -1,10 +1,10 @@
 from fastapi import APIRouter, Depends, Query
 
-from ...services import handling, intake, queries, views
-from ...services.actors import Actor
-from ..deps import get_ctx, requires
-from ..responses import ok
-from ..schemas import (AssignIn, CallbackIn, ComplaintIn, DecideIn, ExtendIn, MergeIn, Note, NotifyIn, PauseIn,
+from xiaobao.services import handling, intake, queries, views
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
+from xiaobao.api.schemas import (AssignIn, CallbackIn, ComplaintIn, DecideIn, ExtendIn, MergeIn, Note, NotifyIn, PauseIn,
                        Reason, RefuseIn, RestartIn, ReviewDecisionIn, ReviewRequestIn, TransferIn, body_dict)
 
 router = APIRouter(prefix="/complaints", tags=["投诉 complaints"])

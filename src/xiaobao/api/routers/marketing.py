@@ -8,10 +8,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from ...services import marketing
-from ...services.actors import Actor
-from ..deps import get_ctx, requires
-from ..responses import ok
+from xiaobao.services import marketing
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(prefix="/marketing", tags=["营销预审 marketing"])
 

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
-from ...services import gateway
-from ...services.actors import Actor
-from ...services.context import Context
-from ..deps import current_actor, get_ctx, requires
-from ..responses import ok
+from xiaobao.services import gateway
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.api.deps import current_actor, get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(prefix="/privacy", tags=["个人信息 privacy"])
 

@@ -9,11 +9,11 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from ...domain.errors import InvalidValue
-from ...services import dashboards, reports
-from ...services.actors import Actor
-from ..deps import get_ctx, requires
-from ..responses import ok
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services import dashboards, reports
+from xiaobao.services.actors import Actor
+from xiaobao.api.deps import get_ctx, requires
+from xiaobao.api.responses import ok
 
 router = APIRouter(tags=["看板与报表 dashboards & reports"])
 

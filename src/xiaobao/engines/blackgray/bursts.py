@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from ...domain.finding import Citation, Finding
+from xiaobao.domain.finding import Citation, Finding
 
 RULE_ID = "blackgray.burst"
 CITATION = Citation(

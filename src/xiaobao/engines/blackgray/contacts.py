@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ...domain.errors import InvalidValue
-from ...domain.identity import normalize, validate_cn_id, validate_phone
-from ..textnorm import folded_with_offsets, nfkc_with_offsets
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.identity import normalize, validate_cn_id, validate_phone
+from xiaobao.engines.textnorm import folded_with_offsets, nfkc_with_offsets
 
 KINDS = ("mobile", "landline", "wechat", "qq", "email", "bank_account", "agent_name")
 PHONE_KINDS = frozenset({"mobile", "landline"})

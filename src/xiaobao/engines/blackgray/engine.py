@@ -21,16 +21,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ...domain.finding import Finding
-from ...domain.identity import normalize as normalize_id
-from ...rules import RulesError, read_yaml
-from .bursts import BurstDetector
-from .contacts import extract_artefacts
-from .families import TemplateFamilies
-from .gangs import GangLinker
-from .lexicon import Lexicon
-from .repeat import RepeatDetector
-from .scoring import ScoringRules, Verdict, combine
+from xiaobao.domain.finding import Finding
+from xiaobao.domain.identity import normalize as normalize_id
+from xiaobao.rules import RulesError, read_yaml
+from xiaobao.engines.blackgray.bursts import BurstDetector
+from xiaobao.engines.blackgray.contacts import extract_artefacts
+from xiaobao.engines.blackgray.families import TemplateFamilies
+from xiaobao.engines.blackgray.gangs import GangLinker
+from xiaobao.engines.blackgray.lexicon import Lexicon
+from xiaobao.engines.blackgray.repeat import RepeatDetector
+from xiaobao.engines.blackgray.scoring import ScoringRules, Verdict, combine
 
 
 def load_scoring(directory: str | Path | None = None) -> ScoringRules:

@@ -59,9 +59,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ...domain.finding import Citation, Finding
-from .minhash import LSHIndex, MinHasher
-from .normalize import default_normalizer
+from xiaobao.domain.finding import Citation, Finding
+from xiaobao.engines.blackgray.minhash import LSHIndex, MinHasher
+from xiaobao.engines.blackgray.normalize import default_normalizer
 
 RULE_ID = "blackgray.template_family"
 KIND = "blackgray.template"

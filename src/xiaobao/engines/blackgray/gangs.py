@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ...domain.finding import Citation, Finding
-from ...domain.identity import MASKERS, mask_id, mask_name, mask_phone
-from .contacts import PHONE_KINDS, Artefact, is_service_number
+from xiaobao.domain.finding import Citation, Finding
+from xiaobao.domain.identity import MASKERS, mask_id, mask_name, mask_phone
+from xiaobao.engines.blackgray.contacts import PHONE_KINDS, Artefact, is_service_number
 
 RULE_ID = "blackgray.shared_contact"
 FAMILY = "family"

@@ -37,9 +37,9 @@ from collections.abc import Hashable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from ...domain.finding import Finding
-from .contacts import Artefact, extract_artefacts
-from .engine import (
+from xiaobao.domain.finding import Finding
+from xiaobao.engines.blackgray.contacts import Artefact, extract_artefacts
+from xiaobao.engines.blackgray.engine import (
     DetectorRules,
     ScanResult,
     _time,
@@ -50,14 +50,14 @@ from .engine import (
     settle_gang_kind,
     signals_of,
 )
-from .families import KIND as FAMILY_KIND
-from .families import Prepared
-from .gangs import FAMILY
-from .gangs import RULE_ID as SHARED_KIND
-from .intel import IntelIndex
-from .lexicon import Lexicon
-from .repeat import RULE_ID as REPEAT_KIND
-from .scoring import ScoringRules, decide, is_lexicon, lexicon_summary
+from xiaobao.engines.blackgray.families import KIND as FAMILY_KIND
+from xiaobao.engines.blackgray.families import Prepared
+from xiaobao.engines.blackgray.gangs import FAMILY
+from xiaobao.engines.blackgray.gangs import RULE_ID as SHARED_KIND
+from xiaobao.engines.blackgray.intel import IntelIndex
+from xiaobao.engines.blackgray.lexicon import Lexicon
+from xiaobao.engines.blackgray.repeat import RULE_ID as REPEAT_KIND
+from xiaobao.engines.blackgray.scoring import ScoringRules, decide, is_lexicon, lexicon_summary
 
 
 class _Memo:

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ...domain.finding import Citation, Finding
-from .contacts import Artefact
-from .minhash import LSHIndex, MinHasher
-from .normalize import normalize as normalize_template
+from xiaobao.domain.finding import Citation, Finding
+from xiaobao.engines.blackgray.contacts import Artefact
+from xiaobao.engines.blackgray.minhash import LSHIndex, MinHasher
+from xiaobao.engines.blackgray.normalize import normalize as normalize_template
 
 RULE_ID = "blackgray.intelligence"
 CITATION = Citation("《银行业保险业消费投诉处理管理办法》", "第十四条、第十八条第四款",

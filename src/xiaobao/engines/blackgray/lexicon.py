@@ -24,9 +24,9 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from ...domain.finding import Citation, Finding, Span
-from ...rules import BUNDLED, RulesError, safe_load
-from .contacts import normalize_with_offsets, to_original
+from xiaobao.domain.finding import Citation, Finding, Span
+from xiaobao.rules import BUNDLED, RulesError, safe_load
+from xiaobao.engines.blackgray.contacts import normalize_with_offsets, to_original
 
 FILE = "blackgray_lexicon.yaml"
 PREFIX = "blackgray.lexicon"

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from ...rules import safe_load
+from xiaobao.rules import safe_load
 
 LENDER = "\ue001"
 NAME = "\ue002"

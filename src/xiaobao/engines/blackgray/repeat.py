@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 import ahocorasick
 
-from ...domain.finding import Citation, Finding
-from .normalize import nfkc
+from xiaobao.domain.finding import Citation, Finding
+from xiaobao.engines.blackgray.normalize import nfkc
 
 RULE_ID = "blackgray.repeat_harass"
 CITATION = Citation(

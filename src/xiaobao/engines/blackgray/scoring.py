@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ...domain.finding import Finding
+from xiaobao.domain.finding import Finding
 
 KINDS = ("genuine", "proxy_template", "repeat_harass", "credit_repair", "debt_evasion")
 _LEXICON = "blackgray.lexicon"

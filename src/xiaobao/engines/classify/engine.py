@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...domain.finding import Finding
-from .escalation import EscalationRisk, EscalationScorer, load_escalation
-from .lexicon import LexiconClassifier, axis_b_lexicon, category_lexicon
-from .model import LinearTextModel
-from .points import Point, PointExtractor, load_points
-from .taxonomy import AxisEntry, Taxonomy, load_taxonomy
-from .text import normalize_with_offsets
+from xiaobao.domain.finding import Finding
+from xiaobao.engines.classify.escalation import EscalationRisk, EscalationScorer, load_escalation
+from xiaobao.engines.classify.lexicon import LexiconClassifier, axis_b_lexicon, category_lexicon
+from xiaobao.engines.classify.model import LinearTextModel
+from xiaobao.engines.classify.points import Point, PointExtractor, load_points
+from xiaobao.engines.classify.taxonomy import AxisEntry, Taxonomy, load_taxonomy
+from xiaobao.engines.classify.text import normalize_with_offsets
 
 RULES_SOURCE = "rules"
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...domain.finding import Citation, Finding, Span
-from ...rules import RulesError, citation, read_yaml
-from .text import PhraseMatcher, original_span
+from xiaobao.domain.finding import Citation, Finding, Span
+from xiaobao.rules import RulesError, citation, read_yaml
+from xiaobao.engines.classify.text import PhraseMatcher, original_span
 
 KIND = "classify.escalation"
 _FLAG = re.compile(r"[a-z][a-z0-9_]{0,39}")  # the complaint-flag syntax intake accepts

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...domain.finding import Citation
-from ...rules import RulesError, citation, read_yaml
-from .taxonomy import Taxonomy
-from .text import PhraseMatcher
+from xiaobao.domain.finding import Citation
+from xiaobao.rules import RulesError, citation, read_yaml
+from xiaobao.engines.classify.taxonomy import Taxonomy
+from xiaobao.engines.classify.text import PhraseMatcher
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .text import normalize
+from xiaobao.engines.classify.text import normalize
 
 FORMAT = "xiaobao.classify.linear/2"
 LEGACY_FORMATS = ("xiaobao.classify.linear/1",)  # per-class sigmoid (a, b) from CalibratedClassifierCV

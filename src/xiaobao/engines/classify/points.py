@@ -19,10 +19,10 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...domain.finding import Citation, Finding, Span
-from ...rules import RulesError
-from .taxonomy import citation, read_yaml
-from .text import PhraseMatcher, original_span
+from xiaobao.domain.finding import Citation, Finding, Span
+from xiaobao.rules import RulesError
+from xiaobao.engines.classify.taxonomy import citation, read_yaml
+from xiaobao.engines.classify.text import PhraseMatcher, original_span
 
 KIND = "classify.point"
 

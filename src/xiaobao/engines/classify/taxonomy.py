@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...domain.finding import Citation
-from ...rules import RulesError, citation, read_yaml
+from xiaobao.domain.finding import Citation
+from xiaobao.rules import RulesError, citation, read_yaml
 
 
 @dataclass(frozen=True, slots=True)

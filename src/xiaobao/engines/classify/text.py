@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 import ahocorasick
 
-from ..textnorm import folded_with_offsets
+from xiaobao.engines.textnorm import folded_with_offsets
 
 T = TypeVar("T")
 _SPACE = re.compile(r"\s")  # the same characters as str.isspace

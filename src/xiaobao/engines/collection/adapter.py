@@ -9,8 +9,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from ...domain.errors import InvalidValue
-from .model import CALLEE, COLLECTOR, Turn
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.engines.collection.model import CALLEE, COLLECTOR, Turn
 
 SPEAKER_ALIASES = {
     "collector": COLLECTOR, "agent": COLLECTOR, "staff": COLLECTOR, "坐席": COLLECTOR, "催收员": COLLECTOR,

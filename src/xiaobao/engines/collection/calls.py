@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...domain.finding import Finding
-from .model import Call
-from .policy import Policy
+from xiaobao.domain.finding import Finding
+from xiaobao.engines.collection.model import Call
+from xiaobao.engines.collection.policy import Policy
 
 
 def finding(policy: Policy, code: str, sub: str, message: str, score: float = 1.0, **evidence) -> Finding:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ...domain.finding import Finding, Span
-from . import calls as call_rules
-from . import series
-from .model import CALLEE, Call, Inspection
-from .policy import Policy, load_policy
-from .text import normalize, to_original
-from .utterances import UtteranceMatcher
+from xiaobao.domain.finding import Finding, Span
+from xiaobao.engines.collection import calls as call_rules
+from xiaobao.engines.collection import series
+from xiaobao.engines.collection.model import CALLEE, Call, Inspection
+from xiaobao.engines.collection.policy import Policy, load_policy
+from xiaobao.engines.collection.text import normalize, to_original
+from xiaobao.engines.collection.utterances import UtteranceMatcher
 
 UTTERANCE_SCORE = 0.9
 

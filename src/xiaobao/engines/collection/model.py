@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ...domain.finding import Finding
+from xiaobao.domain.finding import Finding
 
 COLLECTOR, CALLEE = "collector", "callee"
 

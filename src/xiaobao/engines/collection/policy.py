@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...domain.finding import Citation
-from ...rules import RulesError, read_yaml
-from . import CODES
+from xiaobao.domain.finding import Citation
+from xiaobao.rules import RulesError, read_yaml
+from xiaobao.engines.collection import CODES
 
 POLICY_FILE = "collection_policy.yaml"
 UTTERANCE_FILE = "collection_utterances.yaml"

@@ -15,11 +15,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...domain.errors import InvalidValue
-from ...rules import RulesError
-from .adapter import DiarisedTurns
-from .model import Call
-from .policy import Policy
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.rules import RulesError
+from xiaobao.engines.collection.adapter import DiarisedTurns
+from xiaobao.engines.collection.model import Call
+from xiaobao.engines.collection.policy import Policy
 
 REQUIRED = ("call_id", "agency", "collector_id", "debtor_id", "started_at", "duration_s", "callee_relation",
             "transcript")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from . import CODES
+from xiaobao.engines.collection import CODES
 
 
 def period_of(day: date, period: str) -> str:

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
-from .calls import finding
-from .model import Inspection
-from .policy import Policy
+from xiaobao.engines.collection.calls import finding
+from xiaobao.engines.collection.model import Inspection
+from xiaobao.engines.collection.policy import Policy
 
 
 def apply(policy: Policy, inspections: list[Inspection], prior: Iterable[Inspection] = ()) -> None:

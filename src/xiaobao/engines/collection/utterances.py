@@ -23,11 +23,11 @@ from typing import Any
 
 import ahocorasick
 
-from ...rules import RulesError, read_yaml
-from . import CODES
-from .amounts import AMOUNT, parse_amount
-from .policy import UTTERANCE_FILE
-from .text import norm_phrase
+from xiaobao.rules import RulesError, read_yaml
+from xiaobao.engines.collection import CODES
+from xiaobao.engines.collection.amounts import AMOUNT, parse_amount
+from xiaobao.engines.collection.policy import UTTERANCE_FILE
+from xiaobao.engines.collection.text import norm_phrase
 
 _ENUMERATION = frozenset({"、", "和", "或", "或者", "及", "以及", "与", "、或", "或是", ""})
 

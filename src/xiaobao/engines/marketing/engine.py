@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from ...domain.finding import Finding, Span
-from . import document as docs
-from .normalize import Views, views
-from .prominence import ProminenceConfig, compare
-from .rates import RateConfig, RateMention, read_rates
-from .rulepack import RulePack, load
+from xiaobao.domain.finding import Finding, Span
+from xiaobao.engines.marketing import document as docs
+from xiaobao.engines.marketing.normalize import Views, views
+from xiaobao.engines.marketing.prominence import ProminenceConfig, compare
+from xiaobao.engines.marketing.rates import RateConfig, RateMention, read_rates
+from xiaobao.engines.marketing.rulepack import RulePack, load
 
 SMALL_KINDS = ("daily", "monthly", "daily_cost", "daily_hint")
 

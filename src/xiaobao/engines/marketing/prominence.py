@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import Document, Style
+from xiaobao.engines.marketing.document import Document, Style
 
 _FOOTNOTE = re.compile(r"\s*(?:[*※＊]|注[:：]?|备注|温馨提示|特别提示|¹|\(注)")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .apr import Annualised, daily_apr, fee_quote_apr, monthly_apr, payment_quote_apr
+from xiaobao.engines.marketing.apr import Annualised, daily_apr, fee_quote_apr, monthly_apr, payment_quote_apr
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9}

@@ -21,8 +21,8 @@ import ahocorasick
 import yaml
 from pypinyin import Style, lazy_pinyin
 
-from ...domain.finding import Citation
-from .normalize import compact
+from xiaobao.domain.finding import Citation
+from xiaobao.engines.marketing.normalize import compact
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 CODES = ("missing_apr", "daily_rate_without_apr", "apr_less_prominent", "misleading_approval", "ignore_credit",

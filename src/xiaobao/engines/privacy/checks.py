@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from operator import mul
 
-from ...domain.identity import (
+from xiaobao.domain.identity import (
     _ID_CHECK,
     _ID_WEIGHTS,
     _PROVINCES,

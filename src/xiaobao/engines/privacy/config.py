@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ...domain.finding import Citation
+from xiaobao.domain.finding import Citation
 
 BUNDLED = Path(__file__).resolve().parents[2] / "rules"
 

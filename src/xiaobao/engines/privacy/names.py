@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 
-from .recognizers import Hit, Recognizer, Scan, register
+from xiaobao.engines.privacy.recognizers import Hit, Recognizer, Scan, register
 
 
 def _chars(raw: str) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import checks
-from .config import read_yaml
-from .vault import Vault
+from xiaobao.engines.privacy import checks
+from xiaobao.engines.privacy.config import read_yaml
+from xiaobao.engines.privacy.vault import Vault
 
 OPERATORS = ("mask", "redact", "replace", "token", "fpe", "encrypt", "keep")
 
@@ -41,7 +41,7 @@ class OperatorConfig:
 
 @lru_cache(maxsize=8)
 def load_operator_config(directory: str | None = None) -> OperatorConfig:
-    from .config import load_config
+    from xiaobao.engines.privacy.config import load_config
 
     raw = read_yaml("privacy_policies.yaml", directory)
     masks = {k: MaskRule(**v) for k, v in (raw.get("masks") or {}).items()}

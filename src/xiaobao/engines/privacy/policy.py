@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .config import read_yaml
-from .operators import OPERATORS, OperatorError, Operators
-from .recognizers import Hit
-from .scanner import Scanner, default_scanner
+from xiaobao.engines.privacy.config import read_yaml
+from xiaobao.engines.privacy.operators import OPERATORS, OperatorError, Operators
+from xiaobao.engines.privacy.recognizers import Hit
+from xiaobao.engines.privacy.scanner import Scanner, default_scanner
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import checks
-from .text import project
+from xiaobao.engines.privacy import checks
+from xiaobao.engines.privacy.text import project
 
 REGISTRY: dict[str, type[Recognizer]] = {}
 ALPHA = ("ALPHA",)

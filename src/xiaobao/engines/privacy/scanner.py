@@ -18,15 +18,15 @@ from collections.abc import Iterable
 from itertools import accumulate
 from operator import attrgetter
 
-from ...domain.finding import Finding, Span
-from .config import RecognizerConfig, load_config
-from .names import (  # (importing names registers PERSON_NAME and ADDRESS)
+from xiaobao.domain.finding import Finding, Span
+from xiaobao.engines.privacy.config import RecognizerConfig, load_config
+from xiaobao.engines.privacy.names import (  # (importing names registers PERSON_NAME and ADDRESS)
     Address,
     PersonName,
     joint_pattern,
     scan_names_and_places,
 )
-from .recognizers import (
+from xiaobao.engines.privacy.recognizers import (
     ALPHA_CLASS,
     GATE_ALPHA,
     GATE_CALL,
@@ -46,7 +46,7 @@ from .recognizers import (
     scan_token_pass,
     token_pass,
 )
-from .text import fold_project
+from xiaobao.engines.privacy.text import fold_project
 
 ALL_TYPES = ("CN_ID_CARD", "CN_MOBILE", "CN_LANDLINE", "BANK_CARD", "EMAIL", "CN_USCC", "CN_PASSPORT",
              "CN_HK_MACAU_PERMIT", "CN_TAIWAN_PERMIT", "LICENSE_PLATE", "IP_ADDRESS", "WECHAT_ID", "QQ_NUMBER",
@@ -258,7 +258,7 @@ class Scanner:
         return out
 
     def findings(self, text: str) -> list[Finding]:
-        from .operators import mask_value
+        from xiaobao.engines.privacy.operators import mask_value
 
         out = []
         for h in self.scan(text):

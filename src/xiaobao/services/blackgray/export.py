@@ -18,14 +18,14 @@ import orjson
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ...engines.blackgray.contacts import extract_artefacts
-from ...engines.blackgray.gangs import mask_value
-from .. import protected_text
-from ..actors import Actor
-from ..context import Context
-from ..errors import Forbidden, NotFound
-from . import leads as leads_service
-from .triage import record_of_row
+from xiaobao.engines.blackgray.contacts import extract_artefacts
+from xiaobao.engines.blackgray.gangs import mask_value
+from xiaobao.services import protected_text
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Forbidden, NotFound
+from xiaobao.services.blackgray import leads as leads_service
+from xiaobao.services.blackgray.triage import record_of_row
 
 _CUSTOMER_FIELDS = (("name", "姓名"), ("phone", "手机号"), ("id_number", "证件号"))
 

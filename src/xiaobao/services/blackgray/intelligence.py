@@ -18,15 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ...engines.blackgray.contacts import extract_artefacts
-from ...engines.blackgray.gangs import mask_value
-from ...engines.blackgray.intel import CONTACT_KINDS, KINDS
-from ...engines.blackgray.normalize import normalize as normalize_template
-from .. import recent
-from ..context import Context
-from ..importing import RowError, write_errors
-from ..sources import SourceError, read_rows
-from . import triage
+from xiaobao.engines.blackgray.contacts import extract_artefacts
+from xiaobao.engines.blackgray.gangs import mask_value
+from xiaobao.engines.blackgray.intel import CONTACT_KINDS, KINDS
+from xiaobao.engines.blackgray.normalize import normalize as normalize_template
+from xiaobao.services import recent
+from xiaobao.services.context import Context
+from xiaobao.services.importing import RowError, write_errors
+from xiaobao.services.sources import SourceError, read_rows
+from xiaobao.services.blackgray import triage
 
 KIND_ALIASES = {"手机": "phone", "电话": "phone", "手机号": "phone", "mobile": "phone", "landline": "phone",
                 "微信": "wechat", "vx": "wechat", "邮箱": "email", "账户": "account", "银行卡": "account",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ...domain.finding import Citation
-from ..context import Context
-from ..errors import NotFound
-from . import triage
+from xiaobao.domain.finding import Citation
+from xiaobao.services.context import Context
+from xiaobao.services.errors import NotFound
+from xiaobao.services.blackgray import triage
 
 KIND_ZH = {"proxy_template": "代理维权", "repeat_harass": "缠访", "credit_repair": "征信修复",
            "debt_evasion": "逃废债", "genuine": "待定"}

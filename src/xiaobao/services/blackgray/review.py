@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.errors import InvalidValue
-from ..actors import Actor
-from ..context import Context
-from ..errors import Forbidden, NotFound
-from . import triage
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.services.errors import Forbidden, NotFound
+from xiaobao.services.blackgray import triage
 
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 MIN_REVIEWS = 20  # below this many decisions of each kind a fitted threshold is noise

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ...engines.blackgray.contacts import extract_artefacts
-from ...engines.blackgray.engine import ScanResult, load_detector_rules, load_scoring
-from ...engines.blackgray.incremental import Detector
-from ...engines.blackgray.intel import IntelEntry, IntelIndex
-from ...engines.blackgray.scoring import ScoringRules
-from ...store.uow import UnitOfWork
-from .. import protected_text
-from ..context import Context
-from ..recent import Recent
+from xiaobao.engines.blackgray.contacts import extract_artefacts
+from xiaobao.engines.blackgray.engine import ScanResult, load_detector_rules, load_scoring
+from xiaobao.engines.blackgray.incremental import Detector
+from xiaobao.engines.blackgray.intel import IntelEntry, IntelIndex
+from xiaobao.engines.blackgray.scoring import ScoringRules
+from xiaobao.store.uow import UnitOfWork
+from xiaobao.services import protected_text
+from xiaobao.services.context import Context
+from xiaobao.services.recent import Recent
 
 SUSPECT_FLAG = "blackgray_suspect"
 _META_PII = {"phone": "customer_phone", "agent_phone": "agent_phone", "agent_name": "agent_name"}
@@ -268,7 +268,7 @@ def rescan(ctx: Context) -> dict[str, Any]:
 
 def artefacts_in(text: str, masked: bool = True) -> list[dict[str, Any]]:
     """Contact artefacts in one text (for evidence listings), masked unless asked otherwise."""
-    from ...engines.blackgray.gangs import mask_value
+    from xiaobao.engines.blackgray.gangs import mask_value
 
     return [{"kind": a.kind, "value": mask_value(a.kind, a.value) if masked else a.value,
              "start": a.start, "end": a.end} for a in extract_artefacts(text)]

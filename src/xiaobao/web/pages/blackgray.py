@@ -16,14 +16,14 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from ...domain.errors import DomainError
-from ...services import views
-from ...services.actors import Actor
-from ...services.blackgray import export, leads, review
-from ..nav import NavItem
-from ..render import page
-from ..session import can, get_ctx, lang_of, requires
-from ._marks import Mark, common_spans, highlight, phrase_spans
+from xiaobao.domain.errors import DomainError
+from xiaobao.services import views
+from xiaobao.services.actors import Actor
+from xiaobao.services.blackgray import export, leads, review
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import can, get_ctx, lang_of, requires
+from xiaobao.web.pages._marks import Mark, common_spans, highlight, phrase_spans
 
 router = APIRouter(prefix="/ui/blackgray")
 NAV = [NavItem("blackgray.nav", "/ui/blackgray", "blackgray.read", 30)]
@@ -38,7 +38,7 @@ TEXT_MEMBERS = 6      # members whose texts are shown with the template overlap 
 
 
 def _t(lang: str):
-    from ..i18n import translate
+    from xiaobao.web.i18n import translate
 
     def t(key: str, default: str | None = None, **kw) -> str:
         text = translate(lang, key, **kw)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from ...services import classification, queries
-from ...services.actors import Actor
-from ...services.context import Context
-from ..nav import NavItem
-from ..render import page
-from ..session import get_ctx, requires
+from xiaobao.services import classification, queries
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import get_ctx, requires
 
 router = APIRouter(prefix="/ui/classify")
 TRAIN = requires("classify.train")

@@ -14,13 +14,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from ...domain.errors import InvalidValue
-from ...services import collection
-from ...services.actors import Actor
-from ..nav import NavItem
-from ..render import page
-from ..session import get_ctx, lang_of, requires
-from ._marks import Mark, highlight
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services import collection
+from xiaobao.services.actors import Actor
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import get_ctx, lang_of, requires
+from xiaobao.web.pages._marks import Mark, highlight
 
 router = APIRouter(prefix="/ui/collection")
 NAV = [NavItem("collection.nav", "/ui/collection", "collection.read", 50)]

@@ -13,16 +13,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from ...domain.complaint import DECISION_RESULTS, NOTICE_CHANNELS, SATISFACTION
-from ...domain.errors import InvalidValue
-from ...domain.tiers import Tier
-from ...services import handling, intake, queries, workbench
-from ...services.actors import Actor
-from ...services.context import Context
-from .. import format as fmt
-from .. import i18n
-from ..render import is_htmx, page
-from ..session import get_ctx, lang_of, requires
+from xiaobao.domain.complaint import DECISION_RESULTS, NOTICE_CHANNELS, SATISFACTION
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.tiers import Tier
+from xiaobao.services import handling, intake, queries, workbench
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.web import format as fmt
+from xiaobao.web import i18n
+from xiaobao.web.render import is_htmx, page
+from xiaobao.web.session import get_ctx, lang_of, requires
 
 router = APIRouter(prefix="/ui/complaints")
 
@@ -67,7 +67,7 @@ class Names:
     def param_value(self, name: str, value: str) -> str:
         """A list-vocabulary value as a reader knows it (a complaint point by its name); others as given."""
         if name == "point":
-            from ...services.classification import point_name
+            from xiaobao.services.classification import point_name
 
             shown = point_name(self.ctx, value)
             return shown if shown == value else f"{shown}（{value}）"

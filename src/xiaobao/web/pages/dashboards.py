@@ -15,13 +15,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from ...services import dashboards, queries
-from ...services.actors import Actor
-from ...services.context import Context
-from .. import i18n
-from ..nav import NavItem
-from ..render import page
-from ..session import get_ctx, lang_of, requires
+from xiaobao.services import dashboards, queries
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.web import i18n
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import get_ctx, lang_of, requires
 
 router = APIRouter(prefix="/ui/dashboards")
 NAV = [NavItem("dashboards.nav", "/ui/dashboards", "dashboard.read", 60)]

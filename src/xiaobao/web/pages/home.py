@@ -7,13 +7,13 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ...domain.errors import DomainError
-from ...services import auth
-from ...services.actors import Actor
-from ..i18n import LANGS
-from ..nav import for_actor
-from ..render import page
-from ..session import COOKIE, LANG_COOKIE, get_ctx, lang_of, page_actor
+from xiaobao.domain.errors import DomainError
+from xiaobao.services import auth
+from xiaobao.services.actors import Actor
+from xiaobao.web.i18n import LANGS
+from xiaobao.web.nav import for_actor
+from xiaobao.web.render import page
+from xiaobao.web.session import COOKIE, LANG_COOKIE, get_ctx, lang_of, page_actor
 
 router = APIRouter(prefix="/ui")
 

@@ -14,12 +14,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ...services import marketing
-from ...services.actors import Actor
-from ..nav import NavItem
-from ..render import page
-from ..session import can, get_ctx, lang_of, requires
-from ._marks import Mark, highlight
+from xiaobao.services import marketing
+from xiaobao.services.actors import Actor
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import can, get_ctx, lang_of, requires
+from xiaobao.web.pages._marks import Mark, highlight
 
 router = APIRouter(prefix="/ui/marketing")
 # marketing.check is held by every role that may read materials (and by experts, who only check).

@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ...domain.errors import InvalidValue
-from ...services import reports
-from ...services.actors import Actor
-from ...services.context import Context
-from ..nav import NavItem
-from ..render import page
-from ..session import get_ctx, lang_of, requires
+from xiaobao.domain.errors import InvalidValue
+from xiaobao.services import reports
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import get_ctx, lang_of, requires
 
 router = APIRouter(prefix="/ui/reports")
 NAV = [NavItem("reports.nav", "/ui/reports", "report.read", 70)]

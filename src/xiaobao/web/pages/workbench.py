@@ -10,16 +10,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.datastructures import QueryParams
 
-from ...domain.complaint import STATUS_NAMES_ZH
-from ...domain.tiers import Tier
-from ...services import classification, queries, workbench
-from ...services.actors import Actor
-from ...services.context import Context
-from .. import i18n
-from ..nav import NavItem
-from ..render import page
-from ..session import get_ctx, lang_of, requires
-from .complaint import Names
+from xiaobao.domain.complaint import STATUS_NAMES_ZH
+from xiaobao.domain.tiers import Tier
+from xiaobao.services import classification, queries, workbench
+from xiaobao.services.actors import Actor
+from xiaobao.services.context import Context
+from xiaobao.web import i18n
+from xiaobao.web.nav import NavItem
+from xiaobao.web.render import page
+from xiaobao.web.session import get_ctx, lang_of, requires
+from xiaobao.web.pages.complaint import Names
 
 router = APIRouter(prefix="/ui/workbench")
 NAV = [NavItem("nav.workbench", "/ui/workbench", "complaint.read", 10)]
