@@ -3,7 +3,7 @@
     .venv/bin/python bench/blackgray_demo.py [--n 2400] [--seed 20261121] [--end 2026-11-21T12:00]
                                              [--examples 5] [--json]
 
-Generates the demo's complaint rows exactly as `xiaobao demo` does (`services.demo._generate`, same
+Generates the demo's complaint rows exactly as `xiaobao demo` does (`demo.complaints._generate`, same
 seed and count, the six months to `--end`, default now: the demo is deterministic for a given seed
 and end) and runs the real `scan()` on them — no database; triage at intake reaches the same
 verdicts on the same rows (`tests/unit/test_blackgray_engine.py`). The demo knows what it made, so the flagged complaints are split into:
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 
 def generate(n: int, seed: int, end: datetime | None = None):
-    from xiaobao.services.demo import _generate
+    from xiaobao.demo.complaints import _generate
 
     end = (end or datetime.now()).replace(microsecond=0)
     return _generate(n, random.Random(seed), end - timedelta(days=182), end)

@@ -22,7 +22,7 @@ Corpora (read from --data, default ../shared/data; nothing is copied into the pa
 
 Systems:
   ours        `engines.classify.model.train` with its default TrainSettings — the function `xiaobao classify
-              train` (services.classification.train) fits: normalised char 1-3-gram TF-IDF (min_df 2,
+              train` (services.classify.classification.train) fits: normalised char 1-3-gram TF-IDF (min_df 2,
               ≤ 300k features) + class-balanced LogisticRegression(C=5), temperature fitted on 3 out-of-fold
               fits, so one training = 4 LR fits. The command itself fits twice (an 80 % holdout model for the
               metrics it stores, then all labels); that is timed on the first corpus as a second row
@@ -76,7 +76,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 GOAL_TRAIN_S = 60.0
 GOAL_RATE = 2000.0
-CLI_SEED, CLI_HOLDOUT = 20261120, 0.2  # services.classification.train defaults
+CLI_SEED, CLI_HOLDOUT = 20261120, 0.2  # services.classify.classification.train defaults
 
 
 # ---- corpora --------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def run_corpus(corpus: Corpus, a, cli_train: bool) -> dict[str, Any]:
             train_wall[s.name].append(w)
             train_cpu[s.name].append(c)
     cli = None
-    if cli_train:  # services.classification.train: fit on the 80 % holdout split, then on everything
+    if cli_train:  # services.classify.classification.train: fit on the 80 % holdout split, then on everything
         order = list(range(len(corpus.xtr)))
         random.Random(CLI_SEED).shuffle(order)
         keep = order[int(len(order) * CLI_HOLDOUT):]

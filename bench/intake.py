@@ -8,7 +8,7 @@ measured in the same run on the same machine.
 Not a test: it prints figures and ratios, and says whether the stated goals were met.
 
 1. Import (goal: >= 5,000 complaints/s on one core into SQLite). N generated, varied, valid records in
-   a JSONL file, imported with `xiaobao.services.importing.import_file` into a fresh migrated database
+   a JSONL file, imported with `xiaobao.services.complaints.intake.importing.import_file` into a fresh migrated database
    (median of --runs runs), then re-imported (an idempotent no-op). Peers, same records, same procedure:
      naive ORM  - parse_record + new_complaint_fields per record, `Complaint(**fields)` added through
                   the ORM and flushed for its id, one audit entry per complaint via `uow.audit.append`,
@@ -304,7 +304,7 @@ def make_ctx(url: str, tmp: Path):
 
 
 def ours_import(ctx, path: Path, tmp: Path):
-    from xiaobao.services.importing import import_file
+    from xiaobao.services.complaints.intake.importing import import_file
 
     return import_file(ctx, path, actor="bench", errors_path=tmp / "errors.csv")
 
@@ -312,13 +312,13 @@ def ours_import(ctx, path: Path, tmp: Path):
 def naive_orm_import(ctx, path: Path, commit_every: int = 2000) -> int:
     """The straightforward way: one ORM object, one flush and one audit append per complaint."""
     from xiaobao.domain.complaint import Complaint
-    from xiaobao.services.intake import (
+    from xiaobao.services.complaints.intake.storing import (
         created_audit,
         customer_key,
         new_complaint_fields,
     )
-    from xiaobao.services.records import parse_record
-    from xiaobao.store.tables import map_domain
+    from xiaobao.services.complaints.intake.drafts import parse_record
+    from xiaobao.store.complaints.tables import map_domain
 
     map_domain()
     now = ctx.now()
@@ -404,7 +404,7 @@ def pg_truncate(url: str) -> None:
     from sqlalchemy import create_engine, text
 
     from xiaobao.domain.audit import GENESIS
-    from xiaobao.store.tables import audit_head, metadata
+    from xiaobao.store.complaints.tables import audit_head, metadata
 
     engine = create_engine(url)
     with engine.begin() as conn:

@@ -59,7 +59,7 @@ def _free_port() -> int:
 def console_ctx(tmp_path_factory):
     from xiaobao.config import Settings
     from xiaobao.services.context import open_context
-    from xiaobao.services.demo import load_demo
+    from xiaobao.demo.complaints import load_demo
 
     d = tmp_path_factory.mktemp("console")
     ctx = open_context(Settings(database_url=f"sqlite:///{d}/console.db", keyfile=str(d / "keys.json"),

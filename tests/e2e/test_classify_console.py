@@ -14,7 +14,7 @@ def _listed(page) -> int:
 
 
 def test_supervisor_reaches_the_learning_loop_and_its_labelling_queue(login, console_ctx):
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     want = classification.needs_label_count(console_ctx)
     page = login("supervisor1")

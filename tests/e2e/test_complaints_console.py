@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from xiaobao.services import intake, queries, views, workbench
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.complaints import queries, views
+from xiaobao.web.pages.complaints import casefile as workbench
 from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import leads as bg_leads
 from xiaobao.services.blackgray import review as bg_review

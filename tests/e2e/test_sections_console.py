@@ -9,7 +9,9 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from xiaobao.services import collection, intake, marketing
+from xiaobao.services.collection import calls as collection
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.blackgray import leads
 
 from .conftest import shot, wait_charts

@@ -7,7 +7,7 @@ import json
 
 from tests.conftest import record
 from xiaobao.rules import load
-from xiaobao.services import importing, intake
+from xiaobao.services.complaints.intake import importing, storing as intake
 from xiaobao.services.blackgray import triage
 from xiaobao.services.context import Context
 from xiaobao.store.uow import Store

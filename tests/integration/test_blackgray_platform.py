@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from xiaobao.api.app import create_app
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.roles import Role
-from xiaobao.services import handling, intake
+from xiaobao.services.complaints import handling
+from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import export, intelligence, leads, review, triage
-from xiaobao.services.importing import import_file
+from xiaobao.services.complaints.intake.importing import import_file
 
 from tests.conftest import PASSWORD, record
 

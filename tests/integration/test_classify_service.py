@@ -11,7 +11,8 @@ from tests.conftest import PASSWORD, record
 from xiaobao.api.app import create_app
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.roles import Role
-from xiaobao.services import classification, intake
+from xiaobao.services.classify import classification
+from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.actors import Actor
 
 AGENT = Actor("agent", Role.AGENT)
@@ -73,7 +74,7 @@ def test_a_repeat_complaint_that_threatens_to_sue_is_routed_by_its_risk_not_as_a
 def test_import_routes_each_row_by_its_escalation_risk(ctx, tmp_path):
     import json
 
-    from xiaobao.services import importing
+    from xiaobao.services.complaints.intake import importing
 
     rows = [record(1, text=RISKY, category="pricing_fees", customer_phone="13600000001", customer_id_number=""),
             record(2, text=LIMIT, category="pricing_fees", customer_phone="13600000002", customer_id_number=""),
@@ -191,7 +192,7 @@ def test_api_predict_correct_and_report(client, ctx):
 
 def test_a_trained_model_carries_no_personal_data_from_its_training_texts(ctx):
     from xiaobao.engines.classify.model import LinearTextModel
-    from xiaobao.store.classify_repository import ClassifyRepository
+    from xiaobao.store.classify.repository import ClassifyRepository
 
     texts = {"debt_collection": "本人欧阳娜娜，电话13912345678，催收打电话骚扰我的家人{}",
              "credit_limit": "借款人司马懿，住址：北京市朝阳区建国路88号，额度被冻结{}"}

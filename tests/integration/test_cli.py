@@ -15,8 +15,9 @@ from sqlalchemy import text, update
 from typer.testing import CliRunner
 
 from xiaobao.cli import app
-from xiaobao.services import audit, intake
-from xiaobao.store.tables import audit_log
+from xiaobao.services import audit
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.store.complaints.tables import audit_log
 from tests.conftest import record
 
 runner = CliRunner()

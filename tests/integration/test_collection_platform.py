@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from xiaobao.api.app import create_app
 from xiaobao.cli import app as cli_app
 from xiaobao.domain.errors import InvalidValue, RecusalRequired
-from xiaobao.services import collection, intake
+from xiaobao.services.collection import calls as collection
+from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.errors import Conflict, Forbidden
 
 OPEN = {"speaker": "collector", "text": "您好，我是示例消费金融的贷后专员李娜，工号3021。"}

@@ -1,5 +1,5 @@
 """Complaint points (诉点) on the dashboards, in the API, the CLI and the monthly report, on SQLite and
-PostgreSQL: complaints with known texts taken in through `services.intake.submit` across two periods; every
+PostgreSQL: complaints with known texts taken in through `services.complaints.intake.storing.submit` across two periods; every
 count, previous count and change checked against a count made here in Python from the stored rows (plain SQL
 over classify_points and complaints, not the dashboard queries) and against what the scenario was built to
 hold; every drill-down checked to list exactly the complaints with that point in that period."""
@@ -20,7 +20,11 @@ from typer.testing import CliRunner
 from tests.conftest import PASSWORD, record
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.roles import Role
-from xiaobao.services import classification, dashboards, intake, queries, reports
+from xiaobao.services.classify import classification
+from xiaobao.services.dashboards import figures as dashboards
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.complaints import queries
+from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
 
 NOV = dashboards.Period(date(2026, 11, 1), date(2026, 11, 30))

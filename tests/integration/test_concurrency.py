@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from xiaobao.services import audit, intake, queries
+from xiaobao.services import audit
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.complaints import queries
 from tests.conftest import record
 
 
@@ -36,7 +38,7 @@ def test_the_same_complaint_sent_concurrently_is_stored_once(ctx):
 def test_drafts_stored_together_are_each_handled_as_if_alone(ctx):
     """What the group commit hands `store_drafts`: a duplicate key in the batch, a key already
     stored, a repeat customer, each draft under its own actor."""
-    from xiaobao.services.records import parse_record
+    from xiaobao.services.complaints.intake.drafts import parse_record
 
     old, _ = intake.submit(ctx, record(1), actor="earlier")
     raws = [record(2, customer_phone="13900000002", customer_id_number=""),   # new

@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD, record
 from xiaobao.api.app import create_app
-from xiaobao.services import handling, intake, queries, views, workbench
+from xiaobao.services.complaints import handling, queries, views
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.web.pages.complaints import casefile as workbench
 from xiaobao.services.actors import Actor
-from xiaobao.web.pages.complaint import segments
+from xiaobao.web.pages.complaints.detail import segments
 
 LOCALES = Path(__file__).resolve().parents[2] / "src" / "xiaobao" / "web" / "locales"
 

@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 
 from tests.conftest import PASSWORD, record
 from xiaobao.api.app import create_app
-from xiaobao.services import collection, intake, marketing
+from xiaobao.services.collection import calls as collection
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.auth import create_user
 from xiaobao.services.blackgray import leads, review
 

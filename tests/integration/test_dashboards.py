@@ -19,11 +19,14 @@ from typer.testing import CliRunner
 from xiaobao.domain.complaint import OPEN
 from xiaobao.domain.identity import id_check_char
 from xiaobao.domain.roles import Role
-from xiaobao.services import dashboards, handling, intake, queries, reports, views
+from xiaobao.services.dashboards import figures as dashboards
+from xiaobao.services.complaints import handling, queries, views
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
 from xiaobao.services.errors import Forbidden
-from xiaobao.store.repositories import ComplaintQuery
-from xiaobao.store.tables import audit_log
+from xiaobao.store.complaints.repository import ComplaintQuery
+from xiaobao.store.complaints.tables import audit_log
 from tests.conftest import record
 
 AGENT = Actor("agent", Role.AGENT, "S000", "frontline")

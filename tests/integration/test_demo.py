@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import text
 
 from xiaobao.domain.complaint import Status
-from xiaobao.services import audit, dashboards, queries
-from xiaobao.services.demo import load_demo
+from xiaobao.services import audit
+from xiaobao.services.dashboards import figures as dashboards
+from xiaobao.services.complaints import queries
+from xiaobao.demo.complaints import load_demo
 
 
 def test_demo_covers_every_channel_tier_and_status_and_audits_clean(ctx, clock):

@@ -7,7 +7,9 @@ from datetime import date, datetime
 import pytest
 
 from xiaobao.domain.errors import ApprovalRequired, DeadlinePassed, IllegalTransition, RecusalRequired
-from xiaobao.services import audit, handling, intake, queries, views
+from xiaobao.services import audit
+from xiaobao.services.complaints import handling, queries, views
+from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.actors import Actor
 from xiaobao.domain.roles import Role
 from tests.conftest import record

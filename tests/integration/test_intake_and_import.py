@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import audit, importing, intake
-from xiaobao.store.tables import audit_log, complaints
+from xiaobao.services import audit
+from xiaobao.services.complaints.intake import importing, storing as intake
+from xiaobao.store.complaints.tables import audit_log, complaints
 from tests.conftest import record
 
 

@@ -13,7 +13,8 @@ from tests.conftest import PASSWORD
 from xiaobao.api.app import create_app
 from xiaobao.cli import app as cli_app
 from xiaobao.domain.errors import InvalidValue, RecusalRequired
-from xiaobao.services import audit, marketing
+from xiaobao.services import audit
+from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.actors import Actor
 from xiaobao.services.auth import create_user
 from xiaobao.services.errors import Conflict

@@ -18,7 +18,7 @@ import uvicorn
 from tests.conftest import PASSWORD, record
 from xiaobao import logs
 from xiaobao.api.app import create_app
-from xiaobao.services.importing import import_file
+from xiaobao.services.complaints.intake.importing import import_file
 
 PHONE, OTHER_PHONE, ID, CARD = "13712345678", "13598765432", "11010519491231002X", "6222021234567890128"
 EMAIL, NAME, TEXT_NAME, SECRET = "zhaomin.x@163.com", "赵敏", "李秀英", "验证码482913"

@@ -1,5 +1,5 @@
 """Tracing a complaint point to where it comes from (诉点溯源), on SQLite and PostgreSQL: complaints with a
-known point, branch, product and channel taken in through `services.intake.submit` across two periods; every
+known point, branch, product and channel taken in through `services.complaints.intake.storing.submit` across two periods; every
 figure checked against counts made here from the scenario itself, every drill-down checked to list exactly
 the complaints it counts, and the same figures through the API, the CLI and the console."""
 
@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import PASSWORD, record
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import dashboards, intake, queries
+from xiaobao.services.dashboards import figures as dashboards
+from xiaobao.services.complaints.intake import storing as intake
+from xiaobao.services.complaints import queries
 from xiaobao.services.errors import NotFound
 
 NOV = dashboards.Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -112,7 +114,7 @@ def test_the_points_view_and_the_monthly_sheet_name_the_branch_most_complaints_c
     from openpyxl import load_workbook
 
     from xiaobao.domain.roles import Role
-    from xiaobao.services import reports
+    from xiaobao.services.reports import workbooks as reports
     from xiaobao.services.actors import Actor
 
     row = next(r for r in dashboards.complaint_points(ctx, NOV)["rows"] if r["point_id"] == "collect_contacts")

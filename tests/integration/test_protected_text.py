@@ -19,12 +19,15 @@ from xiaobao.cli import app as cli_app
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.roles import Role
 from xiaobao.engines.privacy.vault import VaultError
-from xiaobao.services import classification, importing, intake, protected_text, views
+from xiaobao.services.classify import classification
+from xiaobao.services.complaints.intake import importing, storing as intake
+from xiaobao.services.privacy import protected_text
+from xiaobao.services.complaints import views
 from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import export, leads, review, triage
 from xiaobao.services.errors import Forbidden
 from xiaobao.store.migrate import downgrade, upgrade
-from xiaobao.store.tables import audit_log, complaints
+from xiaobao.store.complaints.tables import audit_log, complaints
 
 PLANTED = {"name_in_context": "李秀英", "id": "11010519491231002X", "phone": "13812345678",
            "card": "6222021234567890128", "email": "lixiuying@163.com", "own_name": "王小明",
@@ -233,14 +236,14 @@ VERIFICATION = "调取录音3段，回拨13812345678核实，身份证1101051949
 
 
 def _decide(ctx, cid, by):
-    from xiaobao.services import handling
+    from xiaobao.services.complaints import handling
     handling.start(ctx, cid, by)
     return handling.decide(ctx, cid, by, result="upheld", reasons=DECISION_REASONS, basis="投诉办法第十九条",
                            verification=VERIFICATION, remedies=["可申请核查"])
 
 
 def test_decision_and_review_text_is_stored_masked_shown_masked_and_revealed_with_audit(ctx, users):
-    from xiaobao.services import handling
+    from xiaobao.services.complaints import handling
     agent, sup = Actor("agent", Role.AGENT), Actor("supervisor", Role.SUPERVISOR)
     c, _ = intake.submit(ctx, record(1), actor="t")
     _decide(ctx, c.id, agent)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from xiaobao.services.group_commit import GroupCommit
+from xiaobao.services.complaints.intake.group_commit import GroupCommit
 
 
 class Recorder:

@@ -2,7 +2,7 @@
 
 import time
 
-from xiaobao.services.recent import Recent, forget_all
+from xiaobao.services.complaints.intake.recent import Recent, forget_all
 
 
 def test_a_value_is_read_once_within_its_time_and_again_after():

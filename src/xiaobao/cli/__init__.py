@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from xiaobao.cli import blackgray, classify, collection, core, marketing, pii, reports  # noqa: F401  (registering their commands on the app)
+from xiaobao.cli import (
+    blackgray,
+    classify,
+    collection,
+    core,
+    marketing,
+    privacy as pii,
+    reports,
+)  # noqa: F401  (registering their commands on the app)
 from xiaobao.cli.common import app
 
 

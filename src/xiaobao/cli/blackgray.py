@@ -18,7 +18,7 @@ def blackgray_scan(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     import orjson
 
     from xiaobao.engines.blackgray.engine import scan
-    from xiaobao.services.sources import SourceError, read_jsonl
+    from xiaobao.services.complaints.intake.sources import SourceError, read_jsonl
 
     records, bad = [], 0
     for row, rec in read_jsonl(file):

@@ -21,8 +21,8 @@ def _actor():
 
 
 def _read_labels(ctx, path: Path):
-    from xiaobao.services.classification import parse_labels
-    from xiaobao.services.sources import read_jsonl
+    from xiaobao.services.classify.classification import parse_labels
+    from xiaobao.services.complaints.intake.sources import read_jsonl
 
     labels, errors = parse_labels(ctx, read_jsonl(path))
     for e in errors[:20]:
@@ -41,8 +41,8 @@ def predict(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
 
     from xiaobao.config import Settings
     from xiaobao.engines.classify.engine import ComplaintClassifier
-    from xiaobao.services import classification
-    from xiaobao.services.sources import SourceError, read_jsonl
+    from xiaobao.services.classify import classification
+    from xiaobao.services.complaints.intake.sources import SourceError, read_jsonl
 
     records, bad = [], 0
     for row, rec in read_jsonl(file):
@@ -69,7 +69,7 @@ def train_cmd(labels: Path = typer.Argument(None, exists=True, dir_okay=False, r
               activate: bool = typer.Option(None, "--activate/--no-activate",
                                             help="启用/不启用新版本；不给：除非留出集上比在用分类器差，否则启用")):
     """用团队标注（数据库中的纠正记录 + 标注文件）训练分类模型，并保存为新版本。"""
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     ctx = context()
     extra = _read_labels(ctx, labels)[0] if labels else []
@@ -99,7 +99,7 @@ def eval_cmd(labels: Path = typer.Argument(..., exists=True, dir_okay=False, rea
     from xiaobao.config import Settings
     from xiaobao.engines.classify.engine import ComplaintClassifier
     from xiaobao.engines.classify.metrics import evaluate
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     ctx = context()
     items, _errors = _read_labels(ctx, labels)
@@ -125,7 +125,7 @@ def eval_cmd(labels: Path = typer.Argument(..., exists=True, dir_okay=False, rea
 @classify_app.command("backfill")
 def backfill(limit_batch: int = typer.Option(500, "--batch", min=1, help="每个事务分类的件数")):
     """为库中尚未分类的投诉补做分类（演示数据、历史导入）。"""
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     n = classification.classify_stored(context(), batch=limit_batch)
     console.print(f"已分类 {n} 件")
@@ -134,7 +134,7 @@ def backfill(limit_batch: int = typer.Option(500, "--batch", min=1, help="每个
 @classify_app.command("models")
 def models_cmd():
     """列出模型版本。"""
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     for m in classification.models(context()):
         h = (m["metrics"] or {}).get("holdout") or {}
@@ -147,7 +147,7 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="输出 JSON")
     """学习状态：在用模型、待人工分类队列、纠正记录（全部与在用模型之后），及各版本的留出指标。"""
     import orjson
 
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     s = classification.learning_status(context())
     if as_json:
@@ -168,7 +168,7 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="输出 JSON")
 def activate_cmd(model_id: int = typer.Argument(..., help="模型版本号；0 = 回到规则词表"),
                  reason: str = typer.Option("", "--reason", help="原因（记入审计）")):
     """启用某个模型版本（或 0 回到规则词表）。"""
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     classification.activate(context(), _actor(), model_id or None, reason)
     console.print(f"已启用 {'规则词表' if not model_id else f'模型 v{model_id}'}")
@@ -179,7 +179,7 @@ def points_cmd(start: datetime = typer.Option(..., "--from", help="开始（含�
                end: datetime = typer.Option(..., "--to", help="结束（不含）"),
                min_count: int = typer.Option(1, "--min", min=1)):
     """诉点趋势：本期与上一等长期间相比。"""
-    from xiaobao.services import classification
+    from xiaobao.services.classify import classification
 
     r = classification.points_report(context(), start, end, min_count=min_count)
     for p in r["points"]:

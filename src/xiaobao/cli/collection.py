@@ -18,8 +18,8 @@ def collection_inspect(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
     """离线质检通话 JSONL（无需数据库）：每行输出 {call_id, compliant, violations[{code, turn, start, end, message, citation}]}。"""
     import orjson
 
-    from xiaobao.services.collection import inspect_rows
-    from xiaobao.services.sources import read_jsonl
+    from xiaobao.services.collection.calls import inspect_rows
+    from xiaobao.services.complaints.intake.sources import read_jsonl
 
     results, errors = inspect_rows(read_jsonl(file))
     for e in errors:
@@ -37,7 +37,7 @@ def collection_inspect(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
 def collection_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="JSONL / CSV / XLSX"),
                       errors: Path | None = typer.Option(None, help="错误行输出 CSV")):
     """导入通话记录并质检入库（按 call_id 幂等）。"""
-    from xiaobao.services.collection import import_file
+    from xiaobao.services.collection.calls import import_file
 
     report = import_file(context(), file, actor=cli_actor(), errors_path=errors)
     for e in report.errors[:20]:
@@ -49,7 +49,7 @@ def collection_import(file: Path = typer.Argument(..., exists=True, dir_okay=Fal
 @collection_app.command("show")
 def collection_show(call_id: str = typer.Argument(..., help="通话编号")):
     """查看一通电话的质检结果与申诉。"""
-    from xiaobao.services.collection import get_call
+    from xiaobao.services.collection.calls import get_call
 
     c = get_call(context(), call_id)
     console.print(f"[bold]{c['call_id']}[/bold] 机构 {c['agency']} 催收员 {c['collector_id']} "
@@ -59,7 +59,7 @@ def collection_show(call_id: str = typer.Argument(..., help="通话编号")):
 
 
 def _actor(username: str):
-    from xiaobao.services.collection import actor_for
+    from xiaobao.services.collection.calls import actor_for
 
     ctx = context()
     return ctx, actor_for(ctx, username)
@@ -69,7 +69,7 @@ def _actor(username: str):
 def collection_dispute(finding_id: int = typer.Argument(...), reason: str = typer.Option(..., help="申诉理由"),
                        as_user: str = typer.Option(..., "--as", help="以哪个用户身份（催收员本人或主管）")):
     """催收员对质检结果提出申诉。"""
-    from xiaobao.services.collection import dispute
+    from xiaobao.services.collection.calls import dispute
 
     ctx, actor = _actor(as_user)
     console.print(dispute(ctx, finding_id, actor, reason))
@@ -80,7 +80,7 @@ def collection_decide(finding_id: int = typer.Argument(...), decision: str = typ
                       reason: str = typer.Option(..., help="裁定理由"),
                       as_user: str = typer.Option(..., "--as", help="质检主管用户名")):
     """质检主管裁定申诉：维持（upheld）或撤销（overturned）。"""
-    from xiaobao.services.collection import decide
+    from xiaobao.services.collection.calls import decide
 
     ctx, actor = _actor(as_user)
     console.print(decide(ctx, finding_id, actor, decision, reason))
@@ -96,7 +96,7 @@ def collection_scorecard(by: str = typer.Option("agency", help="agency|collector
     import orjson
     from rich.table import Table
 
-    from xiaobao.services.collection import scorecard
+    from xiaobao.services.collection.calls import scorecard
 
     def day(v):
         try:
@@ -122,7 +122,7 @@ def collection_scorecard(by: str = typer.Option("agency", help="agency|collector
 @collection_app.command("complaint-calls")
 def collection_complaint_calls(complaint_id: int = typer.Argument(..., help="投诉编号")):
     """投诉关联的该债务人全部催收通话（按加密索引关联）。"""
-    from xiaobao.services.collection import calls_for_complaint
+    from xiaobao.services.collection.calls import calls_for_complaint
 
     r = calls_for_complaint(context(), complaint_id)
     console.print(f"投诉 #{complaint_id}（{r['category']}）关联通话 {len(r['calls'])} 通")
@@ -134,7 +134,7 @@ def collection_complaint_calls(complaint_id: int = typer.Argument(..., help="投
 def collection_demo(db: Path = typer.Option(Path("var/demo.db"), help="演示库（先运行 xiaobao demo --no-serve）")):
     """向演示库加载约600通催收通话（关联演示投诉中的催收类投诉人），按 call_id 幂等。"""
     from xiaobao.config import Settings
-    from xiaobao.services.collection_demo import load_collection_demo
+    from xiaobao.demo.collection import load_collection_demo
 
     ctx = context(Settings(database_url=f"sqlite:///{db}", keyfile=str(db.parent / "demo-keys.json")))
     console.print(load_collection_demo(ctx))

@@ -43,7 +43,7 @@ def demo(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int =
          serve: bool = typer.Option(True, help="加载后启动 API 服务"),
          workers: int = typer.Option(1, min=1, max=32, help="API 进程数")):
     """在嵌入式 SQLite 上加载演示数据（≥2000 条投诉）并启动 API（/docs）。"""
-    from xiaobao.services.demo import DEMO_PASSWORD, load_demo
+    from xiaobao.demo.complaints import DEMO_PASSWORD, load_demo
 
     if fresh:
         for suffix in ("", "-wal", "-shm"):
@@ -99,7 +99,7 @@ def migrate():
 
 
 def _count_rows(path: Path) -> int | None:
-    from xiaobao.services.sources import detect_format
+    from xiaobao.services.complaints.intake.sources import detect_format
 
     fmt = detect_format(path)
     if fmt == "xlsx":
@@ -120,7 +120,7 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             errors: Optional[Path] = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
             batch_size: Optional[int] = typer.Option(None, help="每个事务的记录数")):
     """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。"""
-    from xiaobao.services.importing import import_file
+    from xiaobao.services.complaints.intake.importing import import_file
 
     try:
         total = _count_rows(file)
@@ -191,7 +191,7 @@ def _print_complaints(result: dict, title: str) -> None:
 @complaints_app.command("due")
 def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: int = 50):
     """N 日内到期的未办结投诉。"""
-    from xiaobao.services.queries import find
+    from xiaobao.services.complaints.queries import find
 
     _print_complaints(find(context(), due_within_days=within, limit=limit), f"{within}日内到期")
 
@@ -199,7 +199,7 @@ def complaints_due(within: int = typer.Option(3, help="N 日内到期"), limit: 
 @complaints_app.command("overdue")
 def complaints_overdue(limit: int = 50):
     """已超期的未办结投诉。"""
-    from xiaobao.services.queries import find
+    from xiaobao.services.complaints.queries import find
 
     _print_complaints(find(context(), overdue=True, limit=limit), "已超期")
 
@@ -207,7 +207,7 @@ def complaints_overdue(limit: int = 50):
 @complaints_app.command("paused")
 def complaints_paused(limit: int = 50):
     """暂停计时（鉴定/调解）中的投诉。"""
-    from xiaobao.services.queries import find
+    from xiaobao.services.complaints.queries import find
 
     _print_complaints(find(context(), paused=True, limit=limit), "暂停计时")
 
@@ -215,7 +215,7 @@ def complaints_paused(limit: int = 50):
 @app.command()
 def escalate():
     """临期投诉自动升级一个层级（可由定时任务每日运行）。"""
-    from xiaobao.services.handling import escalate_due
+    from xiaobao.services.complaints.handling import escalate_due
 
     moved = escalate_due(context())
     console.print(f"已升级 {len(moved)} 件")

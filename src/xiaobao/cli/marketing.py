@@ -21,8 +21,8 @@ def marketing_check(file: Path = typer.Argument(..., exists=True, dir_okay=False
     {"material_id","compliant","violations":[{"code","start","end","message","citation"}],"apr_min","apr_max"}。"""
     import orjson
 
-    from xiaobao.services.marketing import check, result_dict
-    from xiaobao.services.sources import SourceError, read_jsonl
+    from xiaobao.services.marketing.materials import check, result_dict
+    from xiaobao.services.complaints.intake.sources import SourceError, read_jsonl
 
     done = bad = flagged = 0
     with out.open("wb") as f:
@@ -53,7 +53,7 @@ def marketing_submit(file: Path = typer.Argument(..., exists=True, dir_okay=Fals
                      as_user: str = typer.Option(..., "--as", help="提交人用户名（须有 marketing.submit 权限）")):
     """提交一份物料送审：自动识别问题并记录，等待合规审核。"""
     from xiaobao.domain.errors import DomainError
-    from xiaobao.services import marketing
+    from xiaobao.services.marketing import materials as marketing
 
     if fmt is None:
         fmt = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}.get(file.suffix.lower())
@@ -78,7 +78,7 @@ def marketing_review(material_id: int = typer.Argument(...),
                      as_user: str = typer.Option(..., "--as", help="审核人用户名（须有 marketing.review 权限）")):
     """合规审核：通过（记录内容指纹）、驳回、退回修改或撤销通过；记入审计。"""
     from xiaobao.domain.errors import DomainError
-    from xiaobao.services import marketing
+    from xiaobao.services.marketing import materials as marketing
 
     ctx = context()
     try:
@@ -93,7 +93,7 @@ def marketing_review(material_id: int = typer.Argument(...),
 def marketing_approved(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="待发布内容"),
                        channel: str | None = typer.Option(None, help="投放渠道（给出则须为该渠道通过）")):
     """这份内容（逐字一致）是否已审核通过？通过退出码 0，否则 1。"""
-    from xiaobao.services import marketing
+    from xiaobao.services.marketing import materials as marketing
 
     r = marketing.approval(context(), file.read_text(encoding="utf-8"), channel)
     if r["approved"]:
@@ -110,7 +110,7 @@ def marketing_list(status: str | None = typer.Option(None, help="pending / appro
     """物料列表。"""
     from rich.table import Table
 
-    from xiaobao.services import marketing
+    from xiaobao.services.marketing import materials as marketing
 
     t = Table("#", "编号", "版本", "渠道", "状态", "问题", "年化%", "提交人", "审核人")
     for m in marketing.list_materials(context(), status, limit):
@@ -125,7 +125,7 @@ def marketing_coverage(json_out: bool = typer.Option(False, "--json", help="输�
     """发布覆盖率报告：已发布内容中逐字一致且已通过审核的比例，未通过的发布清单。"""
     import orjson
 
-    from xiaobao.services import marketing
+    from xiaobao.services.marketing import materials as marketing
 
     r = marketing.coverage(context())
     if json_out:

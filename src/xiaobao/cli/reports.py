@@ -33,7 +33,7 @@ def _actor(ctx, username: str | None):
 
 def _export(kind: str, key: str, out: Path | None, user: str | None) -> None:
     from xiaobao.domain.errors import DomainError
-    from xiaobao.services import reports
+    from xiaobao.services.reports import workbooks as reports
 
     ctx = context()
     try:
@@ -72,7 +72,7 @@ def periods():
     """可出具报表的月份与年度（及各期受理量）。"""
     from rich.table import Table
 
-    from xiaobao.services import reports
+    from xiaobao.services.reports import workbooks as reports
 
     data = reports.periods(context())
     table = Table("期间", "受理量", "是否完整")
@@ -88,7 +88,7 @@ def _over_period(start, end, preset, as_json: bool, compute):
     import orjson
 
     from xiaobao.domain.errors import DomainError
-    from xiaobao.services import dashboards
+    from xiaobao.services.dashboards import figures as dashboards
 
     ctx = context()
     try:
@@ -116,7 +116,7 @@ def dashboard(start: str = _FROM, end: str = _TO, preset: str = _PRESET, channel
               points: int = typer.Option(10, "--points", min=1, max=200, help="诉点排行显示前 N 位"),
               as_json: bool = typer.Option(False, "--json", help="输出全部指标（JSON）")):
     """看板指标：受理、按期办理率、超期、一次解决率、满意率、重复与黑灰产占比，及诉点排行（与上一等长期间对比）。"""
-    from xiaobao.services import dashboards
+    from xiaobao.services.dashboards import figures as dashboards
 
     p, data = _over_period(start, end, preset, as_json,
                            lambda ctx, p: dashboards.dashboard(ctx, p, channel=channel, points_top=points))
@@ -155,7 +155,7 @@ def points_cmd(start: str = _FROM, end: str = _TO, preset: str = _PRESET, channe
                top: int = typer.Option(15, "--top", min=1, max=200, help="显示前 N 位"),
                as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个诉点的下钻筛选条件）")):
     """诉点排行：统计期间内件数最多的诉点，与上一等长期间的件数和变化（↑/↓ %，上期为 0 记“新出现”）。"""
-    from xiaobao.services import dashboards
+    from xiaobao.services.dashboards import figures as dashboards
 
     p, data = _over_period(start, end, preset, as_json,
                            lambda ctx, p: dashboards.complaint_points(ctx, p, channel=channel, top=top))
@@ -171,7 +171,7 @@ def point_trace_cmd(point_id: str = typer.Argument(..., help="诉点编码（如
                     top: int = typer.Option(10, "--top", min=1, max=100, help="每个维度显示前 N 位"),
                     as_json: bool = typer.Option(False, "--json", help="输出 JSON（含每个数字的下钻筛选条件）")):
     """诉点溯源：一个诉点的投诉按被投诉部门、产品、渠道分解，与上一等长期间对比，并指出增量主要来自哪里。"""
-    from xiaobao.services import dashboards
+    from xiaobao.services.dashboards import figures as dashboards
 
     p, data = _over_period(start, end, preset, as_json,
                            lambda ctx, p: dashboards.point_trace(ctx, p, point_id, channel=channel, top=top))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from xiaobao.domain.audit import content_digest, link_hash, verify_chain
 from xiaobao.store.db import json_dumps
-from xiaobao.store.tables import audit_head, audit_log
+from xiaobao.store.complaints.tables import audit_head, audit_log
 
 
 def _jsonable(v: Any) -> Any:

@@ -8,10 +8,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xiaobao.store.audit import AuditRepository
-from xiaobao.store.blackgray_repository import BlackgrayRepository
-from xiaobao.store.repositories import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
+from xiaobao.store.blackgray.repository import BlackgrayRepository
+from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
 from xiaobao.store.db import make_engine
-from xiaobao.store.tables import map_domain
+from xiaobao.store.complaints.tables import map_domain
 
 
 class Store:

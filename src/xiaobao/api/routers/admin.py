@@ -2,7 +2,8 @@ from fastapi import APIRouter, Depends, Query
 
 from xiaobao.domain.complaint import STATUS_NAMES_EN, STATUS_NAMES_ZH
 from xiaobao.domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH
-from xiaobao.services import audit, auth, handling, queries
+from xiaobao.services import audit, auth
+from xiaobao.services.complaints import handling, queries
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import current_actor, get_ctx, requires
 from xiaobao.api.schemas import UserIn

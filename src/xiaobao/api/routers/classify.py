@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import classification
+from xiaobao.services.classify import classification
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok

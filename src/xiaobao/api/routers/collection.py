@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from xiaobao.services import collection
+from xiaobao.services.collection import calls as collection
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok

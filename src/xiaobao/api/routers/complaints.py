@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Depends, Query
 
-from xiaobao.services import handling, intake, queries, views
+from xiaobao.services.complaints import handling, queries, views
+from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from xiaobao.services import marketing
+from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok

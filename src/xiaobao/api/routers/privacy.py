@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
-from xiaobao.services import gateway
+from xiaobao.services.privacy import gateway
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.api.deps import current_actor, get_ctx, requires

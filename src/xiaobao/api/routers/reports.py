@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import dashboards, reports
+from xiaobao.services.dashboards import figures as dashboards
+from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok

@@ -140,7 +140,7 @@ class Operators:
         raise OperatorError(f"未知算子 {op!r}（可用：{', '.join(OPERATORS)}）")
 
     def decrypt(self, wrapped: str) -> tuple[str, str]:
-        """`<enc:TYPE:v1:kid:…>` → (TYPE, plaintext). Callers log who asked: see services.gateway."""
+        """`<enc:TYPE:v1:kid:…>` → (TYPE, plaintext). Callers log who asked: see services.privacy.gateway."""
         if not (wrapped.startswith("<enc:") and wrapped.endswith(">")):
             raise OperatorError("不是加密令牌（应为 <enc:类型:v1:密钥:…>）")
         kind, token = wrapped[5:-1].split(":", 1)

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 
 from xiaobao.engines.blackgray.contacts import extract_artefacts
 from xiaobao.engines.blackgray.gangs import mask_value
-from xiaobao.services import protected_text
+from xiaobao.services.privacy import protected_text
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Forbidden, NotFound

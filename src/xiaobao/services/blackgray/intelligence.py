@@ -22,10 +22,10 @@ from xiaobao.engines.blackgray.contacts import extract_artefacts
 from xiaobao.engines.blackgray.gangs import mask_value
 from xiaobao.engines.blackgray.intel import CONTACT_KINDS, KINDS
 from xiaobao.engines.blackgray.normalize import normalize as normalize_template
-from xiaobao.services import recent
+from xiaobao.services.complaints.intake import recent
 from xiaobao.services.context import Context
-from xiaobao.services.importing import RowError, write_errors
-from xiaobao.services.sources import SourceError, read_rows
+from xiaobao.services.complaints.intake.importing import RowError, write_errors
+from xiaobao.services.complaints.intake.sources import SourceError, read_rows
 from xiaobao.services.blackgray import triage
 
 KIND_ALIASES = {"手机": "phone", "电话": "phone", "手机号": "phone", "mobile": "phone", "landline": "phone",

@@ -22,9 +22,9 @@ from xiaobao.engines.blackgray.incremental import Detector
 from xiaobao.engines.blackgray.intel import IntelEntry, IntelIndex
 from xiaobao.engines.blackgray.scoring import ScoringRules
 from xiaobao.store.uow import UnitOfWork
-from xiaobao.services import protected_text
+from xiaobao.services.privacy import protected_text
 from xiaobao.services.context import Context
-from xiaobao.services.recent import Recent
+from xiaobao.services.complaints.intake.recent import Recent
 
 SUSPECT_FLAG = "blackgray_suspect"
 _META_PII = {"phone": "customer_phone", "agent_phone": "agent_phone", "agent_name": "agent_name"}

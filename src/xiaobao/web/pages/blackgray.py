@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from xiaobao.domain.errors import DomainError
-from xiaobao.services import views
+from xiaobao.services.complaints import views
 from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import export, leads, review
 from xiaobao.web.nav import NavItem

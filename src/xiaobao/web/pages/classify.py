@@ -9,7 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from xiaobao.services import classification, queries
+from xiaobao.services.classify import classification
+from xiaobao.services.complaints import queries
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.web.nav import NavItem

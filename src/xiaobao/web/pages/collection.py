@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import collection
+from xiaobao.services.collection import calls as collection
 from xiaobao.services.actors import Actor
 from xiaobao.web.nav import NavItem
 from xiaobao.web.render import page

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from xiaobao.services import marketing
+from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.actors import Actor
 from xiaobao.web.nav import NavItem
 from xiaobao.web.render import page

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.services import reports
+from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.web.nav import NavItem

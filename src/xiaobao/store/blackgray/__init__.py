@@ -1,0 +1,1 @@
+"""Black/gray storage: triage flags, leads and members, intelligence, settings (tables + repository)."""

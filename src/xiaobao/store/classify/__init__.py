@@ -1,0 +1,1 @@
+"""Classification storage: predictions, complaint points, corrections, model versions (tables + repository)."""

@@ -1,0 +1,1 @@
+"""Collection QA storage: calls, findings, disputes (tables + repository)."""

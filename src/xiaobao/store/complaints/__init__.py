@@ -1,0 +1,1 @@
+"""Complaint storage: the complaints table mapped onto the domain aggregate, import runs (tables + repository)."""

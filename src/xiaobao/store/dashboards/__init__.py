@@ -1,0 +1,1 @@
+"""Aggregate queries behind the dashboards and the statistical reports, computed in SQL."""

@@ -1,0 +1,1 @@
+"""Marketing storage: materials, reviews, publications (tables + repository)."""

@@ -1,0 +1,1 @@
+"""Privacy storage: the access log of who unmasked what (tables + repository)."""
