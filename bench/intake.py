@@ -404,7 +404,8 @@ def pg_truncate(url: str) -> None:
     from sqlalchemy import create_engine, text
 
     from xiaobao.domain.audit import GENESIS
-    from xiaobao.store.complaints.tables import audit_head, metadata
+    from xiaobao.store.audit import audit_head
+    from xiaobao.store.schema import metadata
 
     engine = create_engine(url)
     with engine.begin() as conn:

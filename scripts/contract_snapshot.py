@@ -78,13 +78,19 @@ def _load_demo(ctx):
 
 
 def _get_routes(app) -> list[str]:
-    paths = []
-    for route in app.routes:
-        methods = getattr(route, "methods", None) or set()
-        path = getattr(route, "path", "")
-        if "GET" in methods and "{" not in path and not path.startswith(("/static", "/docs", "/redoc")):
-            paths.append(path)
-    return sorted(set(paths))
+    """API GET paths from the OpenAPI document; console paths from every page module's own router."""
+    import importlib
+    import pkgutil
+
+    from xiaobao.web import pages
+
+    paths = [p for p, ops in app.openapi()["paths"].items() if "get" in ops]
+    for info in pkgutil.walk_packages(pages.__path__, pages.__name__ + "."):
+        router = getattr(importlib.import_module(info.name), "router", None)
+        for route in getattr(router, "routes", ()):
+            if "GET" in (getattr(route, "methods", None) or ()):
+                paths.append(route.path)
+    return sorted({p for p in paths if "{" not in p and not p.startswith(("/ui/static", "/docs", "/redoc"))})
 
 
 def snapshot_app(out: Path, workdir: Path) -> None:

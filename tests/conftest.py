@@ -19,7 +19,7 @@ from xiaobao.engines.privacy.vault import Vault
 from xiaobao.rules import load
 from xiaobao.services.context import Context
 from xiaobao.store.migrate import upgrade
-from xiaobao.store.complaints.tables import metadata
+from xiaobao.store.schema import metadata
 from xiaobao.store.uow import Store
 
 PG_ADMIN_URL = os.environ.get("XIAOBAO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

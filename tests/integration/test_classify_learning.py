@@ -17,7 +17,7 @@ from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.complaints import queries
 from xiaobao.services.actors import Actor
 from xiaobao.store.classify.tables import classify_predictions
-from xiaobao.store.complaints.tables import audit_log
+from xiaobao.store.audit import audit_log
 
 AGENT = Actor("agent", Role.AGENT)
 VAGUE = ["你好，请尽快联系我{}。", "我有事情要反映，请回电{}。", "麻烦处理一下我的问题{}。"]

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from xiaobao.cli import app
 from xiaobao.services import audit
 from xiaobao.services.complaints.intake import storing as intake
-from xiaobao.store.complaints.tables import audit_log
+from xiaobao.store.audit import audit_log
 from tests.conftest import record
 
 runner = CliRunner()

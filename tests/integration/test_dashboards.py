@@ -26,7 +26,7 @@ from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
 from xiaobao.services.errors import Forbidden
 from xiaobao.store.complaints.repository import ComplaintQuery
-from xiaobao.store.complaints.tables import audit_log
+from xiaobao.store.audit import audit_log
 from tests.conftest import record
 
 AGENT = Actor("agent", Role.AGENT, "S000", "frontline")

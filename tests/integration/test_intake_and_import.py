@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.services import audit
 from xiaobao.services.complaints.intake import importing, storing as intake
-from xiaobao.store.complaints.tables import audit_log, complaints
+from xiaobao.store.audit import audit_log
+from xiaobao.store.complaints.tables import complaints
 from tests.conftest import record
 
 

@@ -19,7 +19,7 @@ from xiaobao.cli.common import app as cli_app
 from xiaobao.engines.privacy import checks
 from xiaobao.services.privacy.gateway_files import anonymise_file
 from xiaobao.store.privacy.tables import pii_access_log
-from xiaobao.store.complaints.tables import audit_log
+from xiaobao.store.audit import audit_log
 
 TEXT = "借款人张伟，身份证11010519491231002X，手机13812345678，家住北京市朝阳区建设路88号。"
 

@@ -27,7 +27,8 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import export, leads, review, triage
 from xiaobao.services.errors import Forbidden
 from xiaobao.store.migrate import downgrade, upgrade
-from xiaobao.store.complaints.tables import audit_log, complaints
+from xiaobao.store.audit import audit_log
+from xiaobao.store.complaints.tables import complaints
 
 PLANTED = {"name_in_context": "李秀英", "id": "11010519491231002X", "phone": "13812345678",
            "card": "6222021234567890128", "email": "lixiuying@163.com", "own_name": "王小明",
@@ -217,6 +218,7 @@ def test_migration_0009_adds_the_column_and_leaves_existing_rows_as_legacy(engin
         with eng.connect() as conn:
             got = conn.execute(text("SELECT text, sealed_text IS NULL FROM complaints")).one()
         assert got[0] == TEXT and bool(got[1]) is True  # kept as it was: legacy clear text, masked when shown
+        downgrade(url, "0009")  # undoes only 0010, the join: back to the six branch heads
         downgrade(url, "0009@-1")
         assert "sealed_text" not in {c["name"] for c in inspect(eng).get_columns("complaints")}
         eng.dispose()

@@ -1,16 +1,38 @@
-"""Appending to and reading the hash-chained audit log."""
+"""The hash-chained audit log: its tables, appending to it and reading it."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from xiaobao.domain.audit import content_digest, link_hash, verify_chain
 from xiaobao.store.db import json_dumps
-from xiaobao.store.complaints.tables import audit_head, audit_log
+from xiaobao.store.base import BigId, Json, metadata
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("entity_type", String(30), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("content", Json, nullable=False),  # exactly what was hashed: before/after/reason/data
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_entity", "entity_type", "entity_id", "seq"),
+)
+
+# One row: the last seq and hash. Appenders lock it, so the chain is strictly sequential.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigId, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
 
 
 def _jsonable(v: Any) -> Any:

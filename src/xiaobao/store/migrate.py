@@ -19,10 +19,16 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    # Each area (black/gray, marketing, collection, privacy) adds its tables on its own branch from
-    # 0003, so "heads" takes every branch; a merge revision may join them later.
+def upgrade(url: str, revision: str = "head") -> None:
+    # One head since 0010 joined the area branches; a database stamped at the six old heads
+    # upgrades through the merge like any other.
     command.upgrade(alembic_config(url), revision)
+
+
+def heads() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
 def downgrade(url: str, revision: str) -> None:

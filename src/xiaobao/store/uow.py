@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xiaobao.store.audit import AuditRepository
 from xiaobao.store.blackgray.repository import BlackgrayRepository
-from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository, TokenRepository, UserRepository
+from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository
+from xiaobao.store.auth import TokenRepository, UserRepository
 from xiaobao.store.db import make_engine
 from xiaobao.store.complaints.tables import map_domain
 

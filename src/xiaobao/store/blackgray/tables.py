@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from xiaobao.store.complaints.tables import BigId, Json, metadata
+from xiaobao.store.base import BigId, Json, metadata
 
 bg_flags = Table(
     "bg_flags", metadata,

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
-from xiaobao.store.complaints.tables import BigId, Json, metadata
+from xiaobao.store.base import BigId, Json, metadata
 
 classify_predictions = Table(
     "classify_predictions", metadata,

@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from xiaobao.store.complaints.tables import BigId, Json, metadata
+from xiaobao.store.base import BigId, Json, metadata
 
 collection_calls = Table(
     "collection_calls", metadata,

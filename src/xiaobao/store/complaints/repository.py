@@ -1,4 +1,4 @@
-"""Repositories: the only place that knows how complaints and users are queried."""
+"""The complaint repository: the only place that knows how complaints (and import runs) are queried."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import String, and_, bindparam, case, cast, func, insert, or_, s
 from sqlalchemy.orm import Session
 
 from xiaobao.domain.complaint import OPEN, Complaint, Status
-from xiaobao.store.complaints.tables import api_tokens, complaints, import_runs, users
+from xiaobao.store.complaints.tables import complaints, import_runs
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,6 @@ def _by_channel(keys: Iterable[tuple[str, str]], chunk: int = 500):
 
 # Hot statements are built once; building a select costs more than running it on SQLite.
 _INSERT_RETURNING_ID = insert(complaints).returning(complaints.c.id)
-_ACTIVE_USER = (select(users).join(api_tokens, api_tokens.c.username == users.c.username)
-                .where(api_tokens.c.token_hash == bindparam("token_hash"), api_tokens.c.revoked.is_(False),
-                       api_tokens.c.expires_at > bindparam("now"), users.c.active.is_(True)))
 _KEY_EXISTS = select(complaints.c.id).where(complaints.c.channel == bindparam("channel"),
                                             complaints.c.external_id == bindparam("external_id"))
 _OPEN_FOR_KEY = (select(func.min(complaints.c.id)).where(complaints.c.customer_key == bindparam("key"),
@@ -287,45 +284,6 @@ class ComplaintRepository:
     def count_by(self, column: str) -> dict[str, int]:
         col = complaints.c[column]
         return {k: v for k, v in self.session.execute(select(col, func.count()).group_by(col))}
-
-
-class UserRepository:
-    def __init__(self, session: Session):
-        self.session = session
-
-    def get(self, username: str) -> dict[str, Any] | None:
-        row = self.session.execute(select(users).where(users.c.username == username)).mappings().first()
-        return dict(row) if row else None
-
-    def add(self, **values) -> None:
-        self.session.execute(insert(users).values(**values))
-
-    def update(self, username: str, **values) -> None:
-        self.session.execute(update(users).where(users.c.username == username).values(**values))
-
-    def all(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.session.execute(select(users).order_by(users.c.username)).mappings()]
-
-
-class TokenRepository:
-    def __init__(self, session: Session):
-        self.session = session
-
-    def add(self, token_hash: str, username: str, created_at: datetime, expires_at: datetime) -> None:
-        self.session.execute(insert(api_tokens).values(token_hash=token_hash, username=username,
-                                                       created_at=created_at, expires_at=expires_at, revoked=False))
-
-    def get(self, token_hash: str) -> dict[str, Any] | None:
-        row = self.session.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)).mappings().first()
-        return dict(row) if row else None
-
-    def active_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
-        """The active user behind an unrevoked, unexpired token: one indexed join per request."""
-        row = self.session.execute(_ACTIVE_USER, {"token_hash": token_hash, "now": now}).mappings().first()
-        return dict(row) if row else None
-
-    def revoke(self, token_hash: str) -> None:
-        self.session.execute(update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(revoked=True))
 
 
 class ImportRunRepository:

@@ -1,25 +1,18 @@
-"""Tables, and the imperative mapping of the domain Complaint onto them (domain stays plain)."""
+"""The complaints table and import runs, and the imperative mapping of the domain Complaint onto them
+(domain stays plain)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table,
-                        Text, UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
 from xiaobao.domain.clocks import Pause
 from xiaobao.domain.complaint import Complaint
-
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "pk": "pk_%(table_name)s",
-})
-Json = JSON().with_variant(JSONB(), "postgresql")
-BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only auto-increments INTEGER keys
+from xiaobao.store.base import BigId, Json, metadata
 
 
 class PausesType(TypeDecorator):
@@ -94,50 +87,6 @@ complaints = Table(
     Index("ix_complaints_review_due", "review_due_date"),
 )
 
-audit_log = Table(
-    "audit_log", metadata,
-    Column("seq", BigId, primary_key=True, autoincrement=False),
-    Column("at", DateTime, nullable=False),
-    Column("actor", String(64), nullable=False),
-    Column("action", String(60), nullable=False),
-    Column("entity_type", String(30), nullable=False),
-    Column("entity_id", String(64), nullable=False),
-    Column("content", Json, nullable=False),  # exactly what was hashed: before/after/reason/data
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    Index("ix_audit_entity", "entity_type", "entity_id", "seq"),
-)
-
-# One row: the last seq and hash. Appenders lock it, so the chain is strictly sequential.
-audit_head = Table(
-    "audit_head", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("seq", BigId, nullable=False),
-    Column("hash", String(64), nullable=False),
-)
-
-users = Table(
-    "users", metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("username", String(64), nullable=False, unique=True),
-    Column("display_name", String(100), nullable=False),
-    Column("role", String(20), nullable=False),
-    Column("team", String(60)),
-    Column("staff_id", String(64)),
-    Column("password_hash", String(200), nullable=False),
-    Column("active", Boolean, nullable=False, default=True),
-    Column("created_at", DateTime, nullable=False),
-)
-
-api_tokens = Table(
-    "api_tokens", metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("username", String(64), nullable=False, index=True),
-    Column("created_at", DateTime, nullable=False),
-    Column("expires_at", DateTime, nullable=False),
-    Column("revoked", Boolean, nullable=False, default=False),
-)
-
 import_runs = Table(
     "import_runs", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
@@ -162,9 +111,3 @@ def map_domain() -> None:
     if not _mapped:
         mapper_registry.map_imperatively(Complaint, complaints, version_id_col=complaints.c.version)
         _mapped = True
-
-from xiaobao.store.blackgray import tables as blackgray_tables  # noqa: E402,F401
-from xiaobao.store.collection import tables as collection_tables  # noqa: E402,F401
-from xiaobao.store.marketing import tables as marketing_tables  # noqa: E402,F401
-from xiaobao.store.privacy import tables as privacy_tables  # noqa: E402,F401
-from xiaobao.store.classify import tables as classify_tables  # noqa: E402,F401

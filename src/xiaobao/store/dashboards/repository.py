@@ -22,7 +22,8 @@ from xiaobao.domain.complaint import OPEN, Status
 from xiaobao.domain.tiers import Tier
 from xiaobao.store.blackgray.tables import bg_lead_members, bg_leads
 from xiaobao.store.classify.tables import classify_points, classify_predictions
-from xiaobao.store.complaints.tables import audit_log, complaints
+from xiaobao.store.audit import audit_log
+from xiaobao.store.complaints.tables import complaints
 
 c = complaints.c
 NONE = "_none"  # a group whose value is missing (no product, no category…), as a filter value

@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from xiaobao.store.complaints.tables import BigId, Json, metadata
+from xiaobao.store.base import BigId, Json, metadata
 
 marketing_materials = Table(
     "marketing_materials", metadata,

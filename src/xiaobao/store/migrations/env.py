@@ -2,7 +2,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from xiaobao.store.db import make_engine
-from xiaobao.store.complaints.tables import metadata
+from xiaobao.store.schema import metadata
 
 config = context.config
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table
 
-from xiaobao.store.complaints.tables import metadata
+from xiaobao.store.base import metadata
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
