@@ -8,7 +8,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("bench_classify", ROOT / "bench" / "classify.py")
 bench_classify = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = bench_classify  # dataclasses look their module up while the file runs

@@ -9,7 +9,7 @@ from xiaobao.engines.privacy import checks
 from xiaobao.engines.privacy.evaluation import evaluate
 from xiaobao.engines.privacy.scanner import Scanner, default_scanner
 
-LABELLED = Path(__file__).resolve().parents[2] / "eval" / "pii" / "labelled.jsonl"
+LABELLED = Path(__file__).resolve().parents[3] / "eval" / "pii" / "labelled.jsonl"
 
 
 def found(text):

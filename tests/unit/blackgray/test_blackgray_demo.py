@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("blackgray_demo", ROOT / "bench" / "blackgray_demo.py")
 blackgray_demo = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(blackgray_demo)

@@ -29,7 +29,7 @@ from xiaobao.engines.privacy.recognizers import (
 from xiaobao.engines.privacy.scanner import Scanner, default_scanner, resolve
 from xiaobao.engines.privacy.text import fold, fold_project, project
 
-LABELLED = Path(__file__).resolve().parents[2] / "eval" / "pii" / "labelled.jsonl"
+LABELLED = Path(__file__).resolve().parents[3] / "eval" / "pii" / "labelled.jsonl"
 PIECES = ["13812345678", "11010519491231002X", "6222021234567890128", "91350100M000100Y43", "E12345678", "H1234567890",
           "12345678", "+86 ", "(010)", "0086", "-", " ", "  ", "*", "***", "×", "#", ".", "@", ":", "a@b.cn", "DD", "QQ", "qq",
           "Qq", "扣扣", "企鹅号", "vx", "vX", "VX:", "微信号：", "微信", "加V", "weixin", "WeChat", "台胞证", "护照", "回乡证",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("blackgray_eval", ROOT / "bench" / "blackgray_eval.py")
 blackgray_eval = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(blackgray_eval)
