@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from xiaobao.cli import (
+from xiaobao.cli import (  # noqa: F401  (importing a module registers its commands on the app)
+    admin,
     blackgray,
     classify,
     collection,
-    core,
+    complaints,
     marketing,
-    privacy as pii,
+    privacy,
     reports,
-)  # noqa: F401  (registering their commands on the app)
+)
 from xiaobao.cli.common import app
 
 
