@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from xiaobao import __version__
 from xiaobao.services.context import Context
 from xiaobao.api import errors, privacy_middleware
-from xiaobao.api.routers import admin, auth, blackgray, classify, collection, complaints, marketing, privacy, reports
+from xiaobao.api.routers import (
+    admin,
+    auth,
+    blackgray,
+    classify,
+    collection,
+    complaints,
+    dashboards,
+    marketing,
+    privacy,
+    reports,
+)
 
 
 @asynccontextmanager
@@ -39,6 +50,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(classify.router)
     app.include_router(collection.router)
+    app.include_router(dashboards.router)
     app.include_router(reports.router)
 
     @app.get("/health", tags=["管理 admin"], summary="健康检查 / health")
