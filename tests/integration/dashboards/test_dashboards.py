@@ -313,7 +313,7 @@ def test_channel_filter_and_presets(ctx, history):
     assert dashboards.period(date(2026, 11, 20), "last_month") == OCT
     assert dashboards.period(date(2026, 11, 20)) == dashboards.Period(date(2026, 10, 22), date(2026, 11, 20))
     assert dashboards.period(date(2026, 11, 20), "this_year").start == date(2026, 1, 1)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="未知渠道"):
         dashboards.dashboard(ctx, OCT, channel="carrier_pigeon")
 
 
