@@ -444,4 +444,3 @@ def test_api_returns_dashboard_and_report(ctx, history):
     assert j["received"] == 13
     agent = client.post("/auth/login", json={"username": "agent", "password": PASSWORD}).json()["token"]
     assert client.get("/dashboards", headers={"Authorization": f"Bearer {agent}"}).status_code == 403
-
