@@ -22,4 +22,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-

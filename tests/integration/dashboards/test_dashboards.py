@@ -313,7 +313,7 @@ def test_channel_filter_and_presets(ctx, history):
     assert dashboards.period(date(2026, 11, 20), "last_month") == OCT
     assert dashboards.period(date(2026, 11, 20)) == dashboards.Period(date(2026, 10, 22), date(2026, 11, 20))
     assert dashboards.period(date(2026, 11, 20), "this_year").start == date(2026, 1, 1)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="未知渠道"):
         dashboards.dashboard(ctx, OCT, channel="carrier_pigeon")
 
 
@@ -444,4 +444,3 @@ def test_api_returns_dashboard_and_report(ctx, history):
     assert j["received"] == 13
     agent = client.post("/auth/login", json={"username": "agent", "password": PASSWORD}).json()["token"]
     assert client.get("/dashboards", headers={"Authorization": f"Bearer {agent}"}).status_code == 403
-

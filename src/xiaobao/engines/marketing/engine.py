@@ -224,4 +224,3 @@ def default_engine() -> MarketingEngine:
 
 def analyze(text: str, fmt: str | None = None, *, title: str = "", on: date | None = None) -> Result:
     return default_engine().analyze(text, fmt, title=title, on=on)
-
