@@ -64,7 +64,7 @@ TEAM_MEMBERS: dict[str, list[tuple[str, int]]] = {
 TEAM_ZH = data.text_map("staff", "team_names")
 
 # ---- people (data/people.yaml) -------------------------------------------------------------------
-SURNAMES = ("".join(s * n for s, n in data.weighted("people", "surnames.common"))
+SURNAMES = ("".join(s * int(n) for s, n in data.weighted("people", "surnames.common"))
             + data.text("people", "surnames.others"))  # common surnames repeated by frequency
 GIVEN_M = data.text("people", "given_names.male")
 GIVEN_F = data.text("people", "given_names.female")
