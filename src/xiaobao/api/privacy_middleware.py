@@ -17,8 +17,9 @@ from collections.abc import Sequence
 
 import orjson
 
-from xiaobao.engines.privacy.operators import Operators
+from xiaobao.engines.privacy.operators import Operators, load_operator_config
 from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
+from xiaobao.engines.privacy.scanner import default_scanner
 
 
 class PolicyMiddleware:
@@ -31,6 +32,7 @@ class PolicyMiddleware:
         self.prefixes = tuple(p for p, _ in self.routes)
         self.requests = requests
         self.vault = vault
+        self.rules_dir = rules_dir  # masks and recognizers from the same rules as the policies
 
     def policy_for(self, path: str) -> Policy | None:
         for prefix, policy in self.routes:
@@ -43,7 +45,7 @@ class PolicyMiddleware:
         if vault is None and "app" in scope:
             ctx = getattr(scope["app"].state, "ctx", None)
             vault = getattr(ctx, "vault", None)
-        return Anonymizer(Operators(vault))
+        return Anonymizer(Operators(vault, load_operator_config(self.rules_dir)), default_scanner(self.rules_dir))
 
     def _rewrite(self, anon: Anonymizer, body: bytes, policy: Policy) -> bytes | None:
         try:

@@ -23,7 +23,7 @@ def test_synthetic_corpus_is_deterministic_and_covers_every_category():
     assert (a.xtr, a.ytr, a.xte, a.yte) == (b.xtr, b.ytr, b.xte, b.yte)
     assert bench_classify.synthetic(8, 220, 44).xtr != a.xtr
     assert len(a.xtr) == 220 and len(a.xte) == 44 and a.synthetic
-    assert set(a.ytr) == set(read_yaml(None, "classify_lexicon.yaml")["categories"])
+    assert set(a.ytr) == set(read_yaml("classify_lexicon.yaml")["categories"])
 
 
 def test_without_the_shared_data_it_falls_back_to_the_labelled_synthetic_corpus(tmp_path, capsys):

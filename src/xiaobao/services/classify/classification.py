@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue
@@ -26,6 +27,7 @@ from xiaobao.engines.classify.metrics import Evaluation, evaluate
 from xiaobao.engines.classify.model import LinearTextModel, ModelError, TrainSettings
 from xiaobao.engines.classify.model import train as fit
 from xiaobao.engines.privacy.scanner import default_scanner
+from xiaobao.rules import rules_dir as rules_in_force
 from xiaobao.store.classify.repository import ClassifyRepository
 from xiaobao.services.privacy import protected_text
 from xiaobao.services.complaints.intake import recent
@@ -60,12 +62,12 @@ def item(complaint_id: int, complaint: Mapping[str, Any] | Any, text: str | None
 
 # -- the classifier in use: rules, or the active trained model -----------------------------------
 _lock = threading.Lock()
-_rules_cache: dict[str | None, ComplaintClassifier] = {}
-_model_cache: dict[tuple[str | None, int], ComplaintClassifier] = {}
+_rules_cache: dict[Path, ComplaintClassifier] = {}
+_model_cache: dict[tuple[Path, int, str], ComplaintClassifier] = {}
 
 
 def _rules(ctx: Context) -> ComplaintClassifier:
-    key = ctx.settings.rules_dir
+    key = rules_in_force(ctx.settings.rules_dir)  # the directory in force, resolved: one classifier per directory
     with _lock:
         if key not in _rules_cache:
             _rules_cache[key] = ComplaintClassifier.from_rules(key)
@@ -82,7 +84,7 @@ def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier
     if active is None:
         return base
     model_id, digest = active
-    key = (ctx.settings.rules_dir, model_id, digest)  # the id alone: another database's version 1 is another model
+    key = (rules_in_force(ctx.settings.rules_dir), model_id, digest)  # the id alone: another database's version 1 is another model
     with _lock:
         cached = _model_cache.get(key)
     if cached is not None:
@@ -259,14 +261,14 @@ def parse_labels(ctx: Context, records: Iterable[tuple[int, Any]]) -> tuple[list
 PERSONAL = "□"  # what a personal value in a training text becomes
 
 
-def _without_personal_data(labels: Sequence[Label]) -> list[Label]:
+def _without_personal_data(labels: Sequence[Label], rules_dir: str | None = None) -> list[Label]:
     """The labels with every personal value the PII scanner finds in their texts replaced by one
     `PERSONAL` character: a model keeps the character n-grams of its training texts, and the file must
     not carry customers' names, numbers or addresses. (Predictions read the real text; a personal
     value there matches nothing the model learned, as a new name would anyway.)"""
     texts = [lab.text for lab in labels]
     out = []
-    for lab, text, hits in zip(labels, texts, default_scanner().scan_many(texts)):
+    for lab, text, hits in zip(labels, texts, default_scanner(rules_dir).scan_many(texts)):
         if hits:
             parts, pos = [], 0
             for h in hits:
@@ -292,7 +294,7 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
         stored = ClassifyRepository(uow.session).latest_labels_with_text()
         clear = protected_text.originals_by_id(ctx, uow, [r[0] for r in stored])  # stored text is masked
     labels = [Label(clear.get(cid, t), cat, b) for cid, t, cat, b in stored] + list(extra)
-    labels = _without_personal_data(labels)
+    labels = _without_personal_data(labels, ctx.settings.rules_dir)
     if not labels:
         raise InvalidValue("labels", "没有可用于训练的标注（请先在工作台纠正分类，或提供标注文件）")
     texts, cats = [lab.text for lab in labels], [lab.category for lab in labels]

@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from xiaobao.domain.errors import InvalidValue, RecusalRequired
 from xiaobao.domain.identity import MASKERS, validate_cn_id, validate_phone
 from xiaobao.engines.collection import CODES
 from xiaobao.engines.collection import scorecard as scorecards
-from xiaobao.engines.collection.inspector import Inspector
+from xiaobao.engines.collection.inspector import Inspector, default_inspector
 from xiaobao.engines.collection.model import Inspection
 from xiaobao.engines.collection.records import FieldError, parse_call
 from xiaobao.store.collection.repository import CollectionRepository
@@ -34,9 +33,8 @@ PII_FIELDS = ("debtor_id_number", "debtor_phone", "callee_number")
 DECISIONS = ("upheld", "overturned")
 
 
-@lru_cache(maxsize=8)
 def inspector(rules_dir: str | None = None) -> Inspector:
-    return Inspector.load(rules_dir)
+    return default_inspector(rules_dir)
 
 
 # ---- offline inspection (no database) ---------------------------------------------------------------

@@ -32,6 +32,7 @@ import calendar
 from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_
@@ -39,6 +40,7 @@ from sqlalchemy import and_
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.engines.classify.points import load_points
 from xiaobao.engines.classify.points import name_en as points_name_en
+from xiaobao.rules import rules_dir
 from xiaobao.store.dashboards import repository as dr
 from xiaobao.store.dashboards.repository import NONE, DashboardRepository
 from xiaobao.services.context import Context
@@ -121,12 +123,12 @@ def channel_names(ctx: Context, code: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=8)
-def _points_of(rules_dir: str | None):
-    return load_points(rules_dir)
+def _points_of(directory: Path):
+    return load_points(directory)
 
 
 def point_name_en(ctx: Context, point_id: str, name_zh: str) -> str:
-    return points_name_en(_points_of(ctx.settings.rules_dir), point_id, name_zh)
+    return points_name_en(_points_of(rules_dir(ctx.settings.rules_dir)), point_id, name_zh)
 
 
 def category_names(ctx: Context, code: str | None) -> tuple[str, str]:

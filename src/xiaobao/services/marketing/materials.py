@@ -39,8 +39,9 @@ def fingerprint(content: str) -> str:
     return hashlib.sha256(normalised_content(content).encode("utf-8")).hexdigest()
 
 
-def check(text: str, fmt: str | None = None, title: str = "") -> Result:
-    return default_engine().analyze(text, fmt, title=title)
+def check(text: str, fmt: str | None = None, title: str = "", rules_dir: str | None = None) -> Result:
+    """The engine's findings; `rules_dir` None: the rules in force (XIAOBAO_RULES_DIR, else bundled)."""
+    return default_engine(rules_dir).analyze(text, fmt, title=title)
 
 
 def result_dict(material_id: Any, r: Result) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def _text(data: dict, name: str, limit: int, required: bool = True) -> str:
 
 
 def validate(ctx: Context, data: dict) -> dict[str, Any]:
-    channels = default_engine().pack.channels
+    channels = default_engine(ctx.settings.rules_dir).pack.channels
     channel = _text(data, "channel", 40)
     if channels and channel not in channels:
         raise InvalidValue("channel", f"未知渠道 {channel!r}（可选：{', '.join(channels)}）")
@@ -101,7 +102,7 @@ def submit(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str, Any], bool
     (ref, version): the same content again returns the stored row; different content is a conflict."""
     v = validate(ctx, data)
     fp = fingerprint(v["content"])
-    result = check(v["content"], v["format"], v["title"])
+    result = check(v["content"], v["format"], v["title"], ctx.settings.rules_dir)
     now = ctx.now()
     with ctx.store.uow() as uow:
         repo = MarketingRepository(uow.session)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.engines.privacy.operators import OperatorError, Operators
+from xiaobao.engines.privacy.operators import OperatorError, Operators, load_operator_config
 from xiaobao.engines.privacy.policy import Anonymizer, Policy, PolicyError, get_policy
 from xiaobao.engines.privacy.scanner import default_scanner
 from xiaobao.engines.privacy.vault import VaultError
@@ -27,29 +27,29 @@ def policy(name: str, rules_dir: str | None = None) -> Policy:
         raise InvalidValue("policy", str(e)) from None
 
 
-def anonymizer(vault) -> Anonymizer:
-    return Anonymizer(Operators(vault), default_scanner())
+def anonymizer(vault, rules_dir: str | None = None) -> Anonymizer:
+    return Anonymizer(Operators(vault, load_operator_config(rules_dir)), default_scanner(rules_dir))
 
 
-def scan(text: str) -> list[dict[str, Any]]:
-    return [h.to_span() | {"level": h.level} for h in default_scanner().scan(text)]
+def scan(text: str, rules_dir: str | None = None) -> list[dict[str, Any]]:
+    return [h.to_span() | {"level": h.level} for h in default_scanner(rules_dir).scan(text)]
 
 
-def mask_for_display(text: str) -> str:
+def mask_for_display(text: str, rules_dir: str | None = None) -> str:
     """What a console or API shows for free text: every PII hit masked (C3 removed)."""
-    return Anonymizer(Operators(None), default_scanner()).text(text, get_policy("display"))
+    return anonymizer(None, rules_dir).text(text, get_policy("display", rules_dir))
 
 
 def anonymise_text(ctx: Context, text: str, policy_name: str) -> dict[str, Any]:
     from collections import Counter
 
     counts: Counter = Counter()
-    out = anonymizer(ctx.vault).text(text, policy(policy_name, ctx.settings.rules_dir), counts)
+    out = anonymizer(ctx.vault, ctx.settings.rules_dir).text(text, policy(policy_name, ctx.settings.rules_dir), counts)
     return {"text": out, "counts": dict(counts)}
 
 
 def anonymise_document(ctx: Context, doc: Any, policy_name: str) -> dict[str, Any]:
-    result = anonymizer(ctx.vault).document(doc, policy(policy_name, ctx.settings.rules_dir))
+    result = anonymizer(ctx.vault, ctx.settings.rules_dir).document(doc, policy(policy_name, ctx.settings.rules_dir))
     return {"document": result.value, "counts": dict(result.counts)}
 
 

@@ -72,7 +72,7 @@ class Table:
 
 
 def _settings(ctx: Context) -> dict[str, Any]:
-    return read_yaml(ctx.settings.rules_dir, "reports.yaml")
+    return read_yaml("reports.yaml", ctx.settings.rules_dir)
 
 
 def _province_names(ctx: Context) -> dict[str, tuple[str, str]]:
