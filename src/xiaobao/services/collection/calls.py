@@ -173,7 +173,7 @@ def _import_batch(ctx: Context, batch: list[Row], actor: str, report: ImportRepo
         return
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         existing = repo.existing_call_ids([c.call_id for c, _, _ in parsed])
         report.duplicates += len(existing)
         parsed = [p for p in parsed if p[0].call_id not in existing]
@@ -254,7 +254,7 @@ def _call_view(row: dict[str, Any], findings: list[dict[str, Any]], disputes: li
 
 def get_call(ctx: Context, call_id: str) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         row = repo.get_call(call_id)
         if row is None:
             raise NotFound(f"通话 {call_id} 不存在", call_id=call_id)
@@ -272,7 +272,7 @@ def list_calls(ctx: Context, *, agency: str | None = None, collector_id: str | N
     if code is not None and code not in CODES:
         raise InvalidValue("code", f"未知违规代码 {code!r}")
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         total, rows = repo.calls(agency=agency, collector_id=collector_id, debtor_id=debtor_id, code=code,
                                  disputed=disputed, violating=violating, day_from=day_from, day_to=day_to,
                                  limit=limit, offset=offset)
@@ -312,7 +312,7 @@ def dispute(ctx: Context, finding_id: int, actor: Actor, reason: str) -> dict[st
         raise InvalidValue("reason", "申诉须说明理由")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         f = repo.finding(finding_id, lock=True)
         if f is None:
             raise NotFound(f"质检结果 {finding_id} 不存在", finding_id=finding_id)
@@ -341,7 +341,7 @@ def decide(ctx: Context, finding_id: int, actor: Actor, decision: str, reason: s
         raise InvalidValue("reason", "裁定须说明理由")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         f = repo.finding(finding_id, lock=True)
         if f is None:
             raise NotFound(f"质检结果 {finding_id} 不存在", finding_id=finding_id)
@@ -373,7 +373,7 @@ def scorecard(ctx: Context, *, by: str = "agency", day_from: date | None = None,
     if day_from > day_to:
         raise InvalidValue("from", "起始日期晚于截止日期")
     with ctx.store.uow(write=False) as uow:
-        calls, findings = CollectionRepository(uow.session).scorecard_rows(day_from, day_to)
+        calls, findings = uow.collection.scorecard_rows(day_from, day_to)
     return {"by": by, "from": day_from, "to": day_to, "period": period, "codes": list(CODES),
             "rows": scorecards.build(calls, findings, by=by, period=period)}
 
@@ -382,7 +382,7 @@ def scorecard(ctx: Context, *, by: str = "agency", day_from: date | None = None,
 def calls_for_complaint(ctx: Context, complaint_id: int) -> dict[str, Any]:
     """The calls of the debtor a complaint is from, joined on the keyed blind index."""
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         c = repo.complaint_link(complaint_id)
         if c is None:
             raise NotFound(f"投诉 {complaint_id} 不存在", complaint_id=complaint_id)

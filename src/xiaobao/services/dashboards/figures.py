@@ -162,7 +162,7 @@ def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularit
     today = ctx.today()
     where, base = _cohort(ctx, p, channel)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         totals = repo.totals(where, today)
         cells = repo.count_by(where, dr.c.category, dr.c.product, dr.c.channel)
         daily = repo.daily(where)
@@ -202,7 +202,7 @@ def complaint_points(ctx: Context, p: Period, *, channel: str | None = None, top
     if not 1 <= int(top) <= 200:
         raise InvalidValue("top", "诉点数量须在 1 至 200 之间")
     with ctx.store.uow(write=False) as uow:
-        return _top_points(ctx, DashboardRepository(uow.session), p, previous or previous_period(p), channel, int(top))
+        return _top_points(ctx, uow.dashboards, p, previous or previous_period(p), channel, int(top))
 
 
 def change_pct(count: int, previous: int) -> float | None:
@@ -286,7 +286,7 @@ def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None =
     _prev_where, prev_base = _cohort(ctx, prev, channel)
     both, _ = _cohort(ctx, Period(prev.start, p.end), channel)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         name_zh = repo.point_name(point_id)
         if name_zh is None:
             raise NotFound(f"没有投诉提取到诉点 {point_id!r}", point=point_id)
@@ -511,6 +511,6 @@ def _families(leads: list[dict[str, Any]], base: dict) -> list[dict[str, Any]]:
 
 def available_range(ctx: Context) -> tuple[date | None, date | None]:
     with ctx.store.uow(write=False) as uow:
-        lo, hi = DashboardRepository(uow.session).received_span()
+        lo, hi = uow.dashboards.received_span()
     return (lo.date() if lo else None, hi.date() if hi else None)
 

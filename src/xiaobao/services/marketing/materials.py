@@ -10,7 +10,6 @@ from typing import Any
 
 from xiaobao.domain.errors import DomainError, InvalidValue, RecusalRequired
 from xiaobao.engines.marketing import Result, default_engine
-from xiaobao.store.marketing.repository import MarketingRepository
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Conflict, NotFound
@@ -104,7 +103,7 @@ def submit(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str, Any], bool
     result = check(v["content"], v["format"], v["title"])
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         existing = repo.by_ref(v["ref"], v["version"])
         if existing is not None:
             if existing["fingerprint"] != fp:
@@ -137,7 +136,7 @@ def review(ctx: Context, actor: Actor, material_id: int, decision: str, comment:
     comment = (comment or "").strip()
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         m = repo.material(material_id, for_update=True)
         if m is None:
             raise NotFound(f"营销物料 #{material_id} 不存在", material_id=material_id)
@@ -164,7 +163,7 @@ def review(ctx: Context, actor: Actor, material_id: int, decision: str, comment:
 
 def get(ctx: Context, material_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         m = repo.material(material_id)
         if m is None:
             raise NotFound(f"营销物料 #{material_id} 不存在", material_id=material_id)
@@ -173,14 +172,14 @@ def get(ctx: Context, material_id: int) -> dict[str, Any]:
 
 def list_materials(ctx: Context, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
     with ctx.store.uow(write=False) as uow:
-        return [material_view(m) for m in MarketingRepository(uow.session).materials(status, limit, offset)]
+        return [material_view(m) for m in uow.marketing.materials(status, limit, offset)]
 
 
 def approval(ctx: Context, content: str, channel: str | None = None) -> dict[str, Any]:
     """Is this exact content approved (for this channel)? Any change to the content → not approved."""
     fp = fingerprint(content)
     with ctx.store.uow(write=False) as uow:
-        found = MarketingRepository(uow.session).approved_with(fp)
+        found = uow.marketing.approved_with(fp)
     if channel:
         found = [m for m in found if m["channel"] == channel]
     if not found:
@@ -210,7 +209,7 @@ def record_publication(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str
             raise InvalidValue("published_at", f"时间格式无效：{published_at!r}") from e
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         existing = repo.publication(channel, external_id)
         if existing is not None:
             if existing["fingerprint"] != fp:
@@ -237,7 +236,7 @@ def _pub_view(p: dict[str, Any]) -> dict[str, Any]:
 def coverage(ctx: Context, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
     """Published vs approved: every publication in the period, whether its exact content was approved."""
     with ctx.store.uow(write=False) as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         pubs = repo.publications(since, until)
         statuses = repo.count_by_status()
     by_channel: dict[str, dict[str, int]] = {}

@@ -266,7 +266,7 @@ def _gather(ctx: Context, p: Period) -> dict[str, Any]:
     start, end = p.bounds
     where = dr.received_between(start, end)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         totals = repo.totals(where, today)
         overall = _sum(repo.breakdown(where, today, dr.c.status))
         decided_in = repo.count_by(and_(dr.c.decided_at >= start, dr.c.decided_at < end), dr.c.status)
@@ -336,7 +336,7 @@ def annual(ctx: Context, year: int) -> dict[str, Any]:
     g = _gather(ctx, p)
     prev = dashboards.year_period(int(year) - 1)
     with ctx.store.uow(write=False) as uow:
-        prev_total = DashboardRepository(uow.session).totals(dr.received_between(*prev.bounds), ctx.today())["received"]
+        prev_total = uow.dashboards.totals(dr.received_between(*prev.bounds), ctx.today())["received"]
     total = g["totals"]["received"]
     summary = g["summary"][:1] + [
         {"label_zh": f"{int(year) - 1}年受理投诉", "label_en": f"Received in {int(year) - 1}", "value": prev_total,
@@ -391,7 +391,7 @@ def periods(ctx: Context) -> dict[str, Any]:
     """Months and years that can be reported: from the first complaint received to today, newest first,
     with how many complaints each received."""
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         counts = {m: n for m, n in repo.count_by(dr.true(), dr.month_of(dr.c.received_at)) if m}
     today = ctx.today()
     first = min(counts) if counts else f"{today:%Y-%m}"
