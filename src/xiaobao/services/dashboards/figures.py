@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_
-
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.engines.classify.points import load_points
 from xiaobao.engines.classify.points import name_en as points_name_en
@@ -145,10 +143,7 @@ def _rate(num: int, den: int) -> float | None:
 
 
 def _cohort(ctx: Context, p: Period, channel: str | None):
-    start, end = p.bounds
-    where = dr.received_between(start, end)
-    if channel:
-        where = and_(where, dr.c.channel == channel)
+    where = dr.received_cohort(*p.bounds, channel)
     base = {"status": "all", **p.params(), **({"channel": channel} if channel else {})}
     return where, base
 
@@ -164,11 +159,11 @@ def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularit
     with ctx.store.uow(write=False) as uow:
         repo = uow.dashboards
         totals = repo.totals(where, today)
-        cells = repo.count_by(where, dr.c.category, dr.c.product, dr.c.channel)
+        cells = repo.count_by(where, "category", "product", "channel")
         daily = repo.daily(where)
         stages = repo.clock_stages(where, today)
         fcr = repo.fcr(where)
-        sat = repo.count_by(where, dr.c.satisfaction)
+        sat = repo.count_by(where, "satisfaction")
         leads = repo.top_leads(where, top)
         top_points = _top_points(ctx, repo, p, previous_period(p), channel, points_top)
     return {
@@ -224,10 +219,10 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
     rows = repo.top_points(both, p.bounds[0], top)
     cats: dict[str, dict[str, int]] = {}
     ids = [r["point_id"] for r in rows]
-    for pid, cat, n in repo.point_groups(where, ids, dr.c.category):
+    for pid, cat, n in repo.point_groups(where, ids, "category"):
         cats.setdefault(pid, {})[_key(cat)] = n
     branches: dict[str, list[tuple[int, str]]] = {}
-    for pid, branch, n in repo.point_groups(where, ids, dr.respondent_branch()):
+    for pid, branch, n in repo.point_groups(where, ids, "branch"):
         if branch is not None:
             branches.setdefault(pid, []).append((n, branch))
     coverage = repo.point_coverage(where)
@@ -263,9 +258,8 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
 
 # ---- tracing a point to where it comes from (溯源) ------------------------------------------------------
 # (dimension, list-vocabulary parameter): the complained-about branch or department (a collection agency, a
-# sales team), the product, the channel.
+# sales team), the product, the channel. A dimension is the repository's grouping of the same name.
 TRACE_DIMENSIONS = (("branch", "branch"), ("product", "product"), ("channel", "channel"))
-_TRACE_COLUMNS = {"branch": dr.respondent_branch, "product": lambda: dr.c.product, "channel": lambda: dr.c.channel}
 
 
 def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None = None, top: int = 10) -> dict[str, Any]:
@@ -290,7 +284,7 @@ def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None =
         name_zh = repo.point_name(point_id)
         if name_zh is None:
             raise NotFound(f"没有投诉提取到诉点 {point_id!r}", point=point_id)
-        groups = {dim: repo.point_breakdown(both, p.bounds[0], point_id, _TRACE_COLUMNS[dim]())
+        groups = {dim: repo.point_breakdown(both, p.bounds[0], point_id, dim)
                   for dim, _param in TRACE_DIMENSIONS}
     count = sum(n for _v, n, _pn in groups["channel"])
     previous = sum(pn for _v, _n, pn in groups["channel"])
