@@ -32,6 +32,7 @@ from xiaobao.services.complaints.intake import recent
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import NotFound
+from xiaobao.services.loading import load_or_404
 from xiaobao.services.complaints.intake.recent import Recent
 
 
@@ -201,9 +202,8 @@ def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axi
         raise InvalidValue("axis_b", f"未知业务类别代码 {axis_b}（可选：{', '.join(tax.axis_b)}）")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        c = uow.complaints.get(complaint_id, for_update=True)
-        if c is None:
-            raise NotFound(f"投诉 {complaint_id} 不存在", complaint_id=complaint_id)
+        c = load_or_404(lambda: uow.complaints.get(complaint_id, for_update=True), f"投诉 {complaint_id}",
+                        f"complaint {complaint_id}", complaint_id=complaint_id)
         repo = uow.classify
         before = repo.prediction(complaint_id)
         if before is None:
@@ -229,9 +229,8 @@ def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axi
 def prediction(ctx: Context, complaint_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
         repo = uow.classify
-        row = repo.prediction(complaint_id)
-        if row is None:
-            raise NotFound(f"投诉 {complaint_id} 尚未分类", complaint_id=complaint_id)
+        row = load_or_404(lambda: repo.prediction(complaint_id), f"投诉 {complaint_id}",
+                          f"classification of complaint {complaint_id}", missing_zh="尚未分类", complaint_id=complaint_id)
         return {**row, "labels": repo.labels(complaint_id)}
 
 
