@@ -26,7 +26,14 @@ def policy(name: str, rules_dir: str | None = None) -> Policy:
         raise InvalidValue("policy", str(e)) from None
 
 
+def configured_policy(name: str, rules_dir: str | None = None) -> Policy:
+    """A policy named in configuration (the gateway middleware's routes). An unknown name raises
+    PolicyError, so the application fails to start, rather than answering a request with InvalidValue."""
+    return get_policy(name, rules_dir)
+
+
 def anonymizer(vault) -> Anonymizer:
+    """Applies policies to strings and documents; `vault` (None: none) serves the policies that encrypt."""
     return Anonymizer(Operators(vault), default_scanner())
 
 
