@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.exc import IntegrityError
 
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.roles import Role
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import AuthFailed, Conflict
+from xiaobao.store.errors import ConstraintViolation
 
 MIN_PASSWORD = 8
 
@@ -43,7 +43,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: str, displa
         try:
             uow.users.add(username=username, display_name=display_name or username, role=str(role), team=team,
                           staff_id=staff_id, password_hash=_hasher(ctx).hash(password), active=True, created_at=now)
-        except IntegrityError:
+        except ConstraintViolation:
             raise Conflict(f"用户 {username} 已存在") from None
         uow.audit.append(now, by, "user.create", "user", username,
                          {"after": {"role": str(role), "team": team, "staff_id": staff_id}})

@@ -27,6 +27,7 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.errors import Forbidden
 from xiaobao.store.complaints.repository import ComplaintQuery
 from xiaobao.store.audit import audit_log
+from xiaobao.web.list_params import list_filters, list_params
 from tests.conftest import record
 
 AGENT = Actor("agent", Role.AGENT, "S000", "frontline")
@@ -206,11 +207,11 @@ def _fcr(ctx, c) -> bool:
 
 
 def _drill_ids(ctx, params) -> set[int]:
-    qs = queries.list_params(**params)
+    qs = list_params(**params)
     from urllib.parse import parse_qs
 
     parsed = {k: v for k, v in parse_qs(qs).items()}
-    found = queries.find(ctx, limit=10_000, **queries.list_filters(ctx, parsed))
+    found = queries.find(ctx, limit=10_000, **list_filters(ctx, parsed))
     assert found["total"] == len(found["items"])
     return {c["id"] for c in found["items"]}
 

@@ -12,7 +12,6 @@ from xiaobao.engines.privacy.operators import OperatorError, Operators, load_ope
 from xiaobao.engines.privacy.policy import Anonymizer, Policy, PolicyError, get_policy
 from xiaobao.engines.privacy.scanner import default_scanner
 from xiaobao.engines.privacy.vault import VaultError
-from xiaobao.store.privacy.repository import PiiAccessRepository
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Forbidden
@@ -27,7 +26,14 @@ def policy(name: str, rules_dir: str | None = None) -> Policy:
         raise InvalidValue("policy", str(e)) from None
 
 
+def configured_policy(name: str, rules_dir: str | None = None) -> Policy:
+    """A policy named in configuration (the gateway middleware's routes). An unknown name raises
+    PolicyError, so the application fails to start, rather than answering a request with InvalidValue."""
+    return get_policy(name, rules_dir)
+
+
 def anonymizer(vault, rules_dir: str | None = None) -> Anonymizer:
+    """Applies policies to strings and documents; `vault` (None: none) serves the policies that encrypt."""
     return Anonymizer(Operators(vault, load_operator_config(rules_dir)), default_scanner(rules_dir))
 
 
@@ -69,7 +75,7 @@ def unmask(ctx: Context, actor: Actor, wrapped: str, purpose: str, subject: str 
            "pii_type": kind, "key_id": kid, "value_index": ctx.vault.blind_index(plain),
            "subject": subject[:120], "purpose": purpose[:200]}
     with ctx.store.uow() as uow:
-        PiiAccessRepository(uow.session).add(**row)
+        uow.privacy.add(**row)
         uow.audit.append(row["at"], actor.username, f"pii.{row['action']}", "pii", row["value_index"],
                          {"pii_type": kind, "key_id": kid, "subject": row["subject"], "purpose": row["purpose"]})
         uow.commit()
@@ -80,4 +86,4 @@ def unmask(ctx: Context, actor: Actor, wrapped: str, purpose: str, subject: str 
 
 def access_log(ctx: Context, limit: int = 100, actor: str | None = None) -> list[dict[str, Any]]:
     with ctx.store.uow(write=False) as uow:
-        return PiiAccessRepository(uow.session).recent(min(max(limit, 1), 1000), actor)
+        return uow.privacy.recent(min(max(limit, 1), 1000), actor)

@@ -34,7 +34,6 @@ from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
 from xiaobao.engines.privacy.recognizers import Hit
 from xiaobao.engines.privacy.scanner import default_scanner, resolve
 from xiaobao.rules import rules_dir as rules_in_force
-from xiaobao.store.privacy.repository import ComplaintTextRepository
 from xiaobao.services.context import Context
 
 FIELDS = ("text", "request")
@@ -182,7 +181,7 @@ def shown_of(c: Any) -> dict[str, str]:
 
 def originals_by_id(ctx: Context, uow: Any, ids: Sequence[int]) -> dict[int, str]:
     """Complaint id → its original `text`, for batch readers (classification training, re-classifying)."""
-    rows = ComplaintTextRepository(uow.session).texts(ids)
+    rows = uow.complaint_texts.texts(ids)
     return {cid: original(ctx, text, sealed, "text") for cid, (text, _req, sealed) in rows.items()}
 
 
@@ -193,7 +192,7 @@ def protect_stored(ctx: Context, *, actor: str, batch: int = 500) -> dict[str, i
     last = 0
     while True:
         with ctx.store.uow() as uow:
-            repo = ComplaintTextRepository(uow.session)
+            repo = uow.complaint_texts
             rows = repo.in_clear(last, batch)
             if not rows:
                 return {"complaints": done, "sealed": sealed_n}
