@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.blackgray_records import labelled_records
+from tests.support.blackgray import labelled_records
 from xiaobao.engines.blackgray.engine import customer_of, load_detector_rules
 from xiaobao.engines.blackgray.incremental import Detector
 
