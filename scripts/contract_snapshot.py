@@ -35,6 +35,7 @@ CLI_CASES = [
 VOLATILE = [
     (re.compile(r'name="csrf[^"]*" value="[^"]+"'), 'name="csrf" value="…"'),
     (re.compile(r'(csrf[-_a-z]*["\']?\s*[:=]\s*["\'])[^"\']+'), r"\1…"),
+    (re.compile(r'"X-CSRF-Token": "[0-9a-f]+"'), '"X-CSRF-Token": "…"'),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
     (re.compile(r"\?v=[0-9a-f]{6,}"), "?v=…"),
 ]
@@ -121,7 +122,10 @@ def snapshot_app(out: Path, workdir: Path) -> None:
         login = client.post("/auth/login", json={"username": user, "password": "xiaobao-demo"})
         token = login.json().get("access_token") or login.json().get("token")
         ui = TestClient(app)
-        ui.post("/ui/login", data={"username": user, "password": "xiaobao-demo"}, follow_redirects=False)
+        form = ui.get("/ui/login").text  # the login form's CSRF pair, where the release has one
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+        ui.post("/ui/login", data={"username": user, "password": "xiaobao-demo", **({"csrf": csrf[1]} if csrf else {})},
+                follow_redirects=False)
         ids = [c["id"] for c in client.get("/complaints", params={"limit": 5},
                                            headers={"Authorization": f"Bearer {token}"}).json().get("items", [])]
         samples = [f"/complaints/{i}" for i in ids] + [f"/ui/complaints/{i}" for i in ids]
