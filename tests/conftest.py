@@ -124,3 +124,13 @@ def record(n: int = 1, **over) -> dict:
     }
     base.update(over)
     return base
+
+
+def console_login(client, username: str, password: str = PASSWORD, next: str = "/ui/"):
+    """Log in through the console form as a browser does: fetch the form (its CSRF pair), then post it."""
+    import re as _re
+
+    form = client.get("/ui/login")
+    csrf = _re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return client.post("/ui/login", data={"username": username, "password": password, "next": next, "csrf": csrf},
+                       follow_redirects=False)

@@ -35,6 +35,13 @@ class Settings:
     token_ttl_hours: int = field(default_factory=lambda: int(_env("TOKEN_TTL_HOURS") or 12))
     # Argon2id cost "time,memory_kib,parallelism"; RFC 9106's second recommendation by default.
     argon2: str = field(default_factory=lambda: _env("ARGON2") or "3,65536,4")
+    # Login throttling: failures per account / per client address within the window before a lock, and the
+    # first lock (doubling with each further lock up to the ceiling), in minutes.
+    login_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_MAX_FAILURES") or 5))
+    login_address_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_ADDRESS_MAX_FAILURES") or 30))
+    login_window_minutes: int = field(default_factory=lambda: int(_env("LOGIN_WINDOW_MINUTES") or 15))
+    login_lock_minutes: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_MINUTES") or 1))
+    login_lock_max_minutes: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_MAX_MINUTES") or 60))
     api_threads: int = field(default_factory=lambda: int(_env("API_THREADS") or 8))
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
     # API path prefixes whose JSON responses pass the privacy gateway under a named policy

@@ -16,12 +16,14 @@ from xiaobao.domain.errors import DomainError
 STATUS = {
     "invalid_value": 422, "illegal_transition": 409, "approval_required": 422, "recusal_required": 409,
     "deadline_passed": 409, "not_found": 404, "forbidden": 403, "auth_failed": 401, "conflict": 409,
+    "too_many_attempts": 429,
 }
 MESSAGE_EN = {
     "invalid_value": "A field is missing or invalid", "illegal_transition": "This status change is not allowed",
     "approval_required": "An approval is required", "recusal_required": "The handler must recuse",
     "deadline_passed": "The deadline has passed", "not_found": "Not found", "forbidden": "Your role may not do this",
     "auth_failed": "Authentication failed", "conflict": "Conflicts with existing data",
+    "too_many_attempts": "Too many failed attempts; try again later",
 }
 
 
@@ -63,6 +65,8 @@ def install(app: FastAPI) -> None:
     async def _domain_error(request: Request, exc: DomainError):
         status = STATUS.get(exc.code, 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 429:
+            headers = {"Retry-After": str(exc.details.get("retry_after_s", 60))}
         return JSONResponse(status_code=status, headers=headers, content=jsonable_encoder({
             "error": exc.code, "message": exc.message, "message_en": MESSAGE_EN.get(exc.code, exc.code),
             "details": exc.details}))

@@ -38,3 +38,6 @@ Day = Annotated[date, AfterValidator(_day_in_range)]
 Moment = Annotated[datetime, AfterValidator(_moment_in_range)]
 Year = Annotated[int, AfterValidator(_year_in_range)]
 Flag = StrictBool  # JSON true/false only: {"apply": 0} is not a yes
+
+# An idempotent create answers 201 the first time and 200 with the stored record when it is sent again.
+ALREADY_STORED = {200: {"description": "已存在，返回已保存的记录（幂等）/ already stored: the stored record (idempotent)"}}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xiaobao.store.audit import AuditRepository
 from xiaobao.store.blackgray.repository import BlackgrayRepository
 from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository
-from xiaobao.store.auth import TokenRepository, UserRepository
+from xiaobao.store.auth import LoginAttemptRepository, TokenRepository, UserRepository
 from xiaobao.store.db import make_engine
 from xiaobao.store.complaints.tables import map_domain
 
@@ -66,6 +66,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.users = UserRepository(self.session)
         self.tokens = TokenRepository(self.session)
+        self.logins = LoginAttemptRepository(self.session)
         self.imports = ImportRunRepository(self.session)
         self.blackgray = BlackgrayRepository(self.session)
         return self

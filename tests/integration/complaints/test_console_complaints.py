@@ -11,7 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD, record
+from tests.conftest import PASSWORD, console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.services.complaints import handling, queries, views
 from xiaobao.services.complaints.intake import storing as intake
@@ -34,8 +34,7 @@ class Console:
         self.client = TestClient(app)
         if lang != "zh":
             self.client.cookies.set("xb_lang", lang)
-        r = self.client.post("/ui/login", data={"username": username, "password": PASSWORD, "next": "/ui/workbench"},
-                             follow_redirects=False)
+        r = console_login(self.client, username, next="/ui/workbench")
         assert r.status_code == 303 and r.headers["location"] == "/ui/workbench", r.text
         page = self.client.get("/ui/workbench")
         assert page.status_code == 200, page.text

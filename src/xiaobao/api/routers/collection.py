@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from xiaobao.services.collection import calls as collection
 from xiaobao.services.actors import Actor
-from xiaobao.api.params import Day, Id, Offset
+from xiaobao.api.params import ALREADY_STORED, Day, Id, Offset
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 
@@ -37,7 +37,8 @@ def inspect(body: CallsIn, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
     return ok({"results": [r.to_contract() for r in results], "errors": [e.__dict__ for e in errors]})
 
 
-@router.post("/calls", summary="导入通话并质检入库（按 call_id 幂等）/ import and inspect calls")
+@router.post("/calls", status_code=201, responses=ALREADY_STORED,
+             summary="导入通话并质检入库（按 call_id 幂等）/ import and inspect calls")
 def import_calls(body: CallsIn, actor: Actor = Depends(requires("collection.import")), ctx=Depends(get_ctx)):
     report = collection.import_rows(ctx, enumerate(body.calls, start=1), actor=actor.username)
     return ok(report.to_dict(), 201 if report.inserted else 200)

@@ -3,7 +3,7 @@ from fastapi import APIRouter, Depends, Query
 from xiaobao.services.complaints import handling, queries, views
 from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.actors import Actor
-from xiaobao.api.params import Id, Offset
+from xiaobao.api.params import ALREADY_STORED, Id, Offset
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 from xiaobao.api.schemas import (AssignIn, CallbackIn, ComplaintIn, DecideIn, ExtendIn, MergeIn, Note, NotifyIn, PauseIn,
@@ -13,7 +13,8 @@ router = APIRouter(prefix="/complaints", tags=["投诉 complaints"])
 READ, HANDLE = requires("complaint.read"), requires("complaint.handle")
 
 
-@router.post("", status_code=201, summary="登记投诉（按渠道+外部编号幂等）/ take in a complaint")
+@router.post("", status_code=201, responses=ALREADY_STORED,
+             summary="登记投诉（按渠道+外部编号幂等）/ take in a complaint")
 def create(body: ComplaintIn, actor: Actor = Depends(requires("complaint.create")),
            ctx=Depends(get_ctx)):
     c, created = intake.submit(ctx, body_dict(body), actor=actor.username)

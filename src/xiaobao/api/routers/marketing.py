@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from xiaobao.services.marketing import materials as marketing
 from xiaobao.services.actors import Actor
-from xiaobao.api.params import Id, Moment, Offset
+from xiaobao.api.params import ALREADY_STORED, Id, Moment, Offset
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 
@@ -58,7 +58,7 @@ def check(body: CheckIn, actor: Actor = Depends(requires("marketing.check"))):
                "rates": r.rates, "text": r.text, "body_offset": r.body_offset})
 
 
-@router.post("/materials", status_code=201, summary="提交物料送审（编号+版本幂等）/ submit a material")
+@router.post("/materials", status_code=201, responses=ALREADY_STORED, summary="提交物料送审（编号+版本幂等）/ submit a material")
 def submit(body: MaterialIn, actor: Actor = Depends(requires("marketing.submit")), ctx=Depends(get_ctx)):
     m, created = marketing.submit(ctx, actor, body.model_dump())
     return ok({"created": created, **m}, 201 if created else 200)
@@ -86,7 +86,7 @@ def approval(body: ApprovalIn, actor: Actor = Depends(requires("marketing.check"
     return ok(marketing.approval(ctx, body.content, body.channel))
 
 
-@router.post("/publications", status_code=201, summary="登记发布 / record a publication")
+@router.post("/publications", status_code=201, responses=ALREADY_STORED, summary="登记发布 / record a publication")
 def publish(body: PublicationIn, actor: Actor = Depends(requires("marketing.publish")), ctx=Depends(get_ctx)):
     p, created = marketing.record_publication(ctx, actor, body.model_dump(exclude_none=True))
     return ok({"created": created, **p}, 201 if created else 200)
