@@ -79,7 +79,7 @@ def db_url(request, tmp_path, sqlite_template):
     with engine.begin() as conn:
         tables = ", ".join(t.name for t in metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        conn.execute(text(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')"))
+        conn.execute(text(f"INSERT INTO audit_head (id, seq, hash, keyed_from) VALUES (1, 0, '{'0' * 64}', 1)"))
     engine.dispose()
     return url
 

@@ -28,9 +28,11 @@ class Store:
         # head row on PostgreSQL); waiting here instead of in SQLite's busy handler (which sleeps in
         # steps up to 100 ms) or on a row lock (while other threads hold the GIL) keeps the tail short.
         self._write_lock = threading.RLock()
+        # Set by the Context from the key file: the audit chain's digests are keyed with it.
+        self.audit_key: bytes | None = None
 
     def uow(self, write: bool = True) -> "UnitOfWork":
-        return UnitOfWork(self.factory, write, self._write_lock if write else None)
+        return UnitOfWork(self.factory, write, self._write_lock if write else None, self.audit_key)
 
     def refresh_statistics(self) -> None:
         """After a bulk load: SQLite never gathers planner statistics by itself, PostgreSQL's
@@ -46,10 +48,12 @@ class Store:
 class UnitOfWork:
     """One transaction: commit() ends it; a further change needs a new unit of work."""
 
-    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None):
+    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None,
+                 audit_key: bytes | None = None):
         self._factory = factory
         self._write = write
         self._lock = lock
+        self._audit_key = audit_key
 
     def __enter__(self) -> "UnitOfWork":
         if self._lock is not None:
@@ -63,7 +67,7 @@ class UnitOfWork:
             options["isolation_level"] = "AUTOCOMMIT"
         self.session.connection(execution_options=options)
         self.complaints = ComplaintRepository(self.session)
-        self.audit = AuditRepository(self.session)
+        self.audit = AuditRepository(self.session, self._audit_key)
         self.users = UserRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.logins = LoginAttemptRepository(self.session)

@@ -218,7 +218,7 @@ def test_migration_0009_adds_the_column_and_leaves_existing_rows_as_legacy(engin
         with eng.connect() as conn:
             got = conn.execute(text("SELECT text, sealed_text IS NULL FROM complaints")).one()
         assert got[0] == TEXT and bool(got[1]) is True  # kept as it was: legacy clear text, masked when shown
-        downgrade(url, "0009")  # undoes only 0010, the join: back to the six branch heads
+        downgrade(url, "0009")  # undoes what came after the join (0010 on): back to the six branch heads
         downgrade(url, "0009@-1")
         assert "sealed_text" not in {c["name"] for c in inspect(eng).get_columns("complaints")}
         eng.dispose()
