@@ -14,7 +14,7 @@ from xiaobao.store.migrate import upgrade
 from xiaobao.store.uow import Store
 
 PASSWORD = "correct-horse-1"
-ROLES = ("agent", "expert", "care", "supervisor", "compliance", "auditor", "admin")
+ROLES = ("agent", "expert", "care", "supervisor", "compliance", "auditor", "admin")  # marketing: test_role_matrix
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,7 @@ def test_roles_without_create_permission_get_no_intake_form(app):
 # ---- handling -------------------------------------------------------------------------------------
 def test_a_complaint_is_worked_from_intake_to_close_through_the_console(app, ctx):
     agent = Console(app, "agent")
-    cid = int(agent.post("/ui/complaints", record(1)).headers["HX-Redirect"].split("/")[3].split("?")[0])
+    cid = int(agent.post("/ui/complaints", record(1, category="other")).headers["HX-Redirect"].split("/")[3].split("?")[0])
     steps = [
         ("accept", {"note": "已电话联系投诉人"}, "accepted", "status.accepted"),
         ("start", {}, "in_progress", "status.in_progress"),
@@ -137,7 +137,7 @@ def test_a_complaint_is_worked_from_intake_to_close_through_the_console(app, ctx
 
 def test_refusals_come_back_as_the_chinese_message_in_the_flash(app, ctx):
     agent = Console(app, "agent")
-    c, _ = intake.submit(ctx, record(1), actor="agent")
+    c, _ = intake.submit(ctx, record(1, category="other"), actor="agent")
     r = agent.post(f"/ui/complaints/{c.id}/close")
     assert r.status_code == 409 and r.headers["HX-Retarget"] == "#flash"
     assert "状态不允许" in r.text and "待受理" in r.text

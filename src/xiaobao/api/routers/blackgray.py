@@ -53,12 +53,15 @@ def review_complaint(cid: Id, body: ReviewIn, actor: Actor = Depends(requires("b
 
 @router.get("/leads", summary="线索列表 / leads")
 def list_leads(status: Literal["open", "confirmed", "rejected", "merged"] | None = None,
-               lead_type: Literal["gang", "family"] | None = None, refresh: bool = False,
+               lead_type: Literal["gang", "family"] | None = None,
                limit: int = Query(default=50, ge=1, le=500), offset: Offset = 0,
                actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
-    if refresh:
-        leads.refresh_leads(ctx)
     return ok(leads.list_leads(ctx, status=status, lead_type=lead_type, limit=limit, offset=offset))
+
+
+@router.post("/leads/refresh", summary="按最新识别结果重建线索（写入；读取线索是 GET /blackgray/leads）/ rebuild leads")
+def refresh_leads(actor: Actor = Depends(requires("blackgray.review")), ctx=Depends(get_ctx)):
+    return ok(leads.refresh_leads(ctx))
 
 
 @router.get("/leads/{lead_id}", summary="线索详情（成员、共用联系方式、时间线）/ lead detail")
