@@ -37,6 +37,10 @@ def create_user(ctx: Context, *, username: str, password: str, role: str, displa
         raise InvalidValue("role", f"角色须为 {', '.join(r.value for r in Role)} 之一") from None
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise InvalidValue("username", "用户名只能包含字母、数字、点、下划线和连字符")
+    from xiaobao.services.privacy.gateway import mask_for_display
+
+    if mask_for_display(username) != username:  # it would sit in clear in every audit entry the user makes
+        raise InvalidValue("username", "用户名不能是手机号、证件号等个人信息，请使用工号或拼音")
     if len(password) < MIN_PASSWORD:
         raise InvalidValue("password", f"密码至少{MIN_PASSWORD}位")
     now = ctx.now()
