@@ -19,60 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-
-def generate(n: int, seed: int, end: datetime | None = None):
-    from xiaobao.demo.complaints import _generate
-
-    end = (end or datetime.now()).replace(microsecond=0)
-    return _generate(n, random.Random(seed), end - timedelta(days=182), end)
-
-
-def measure(records) -> dict:
-    from xiaobao.engines.blackgray.engine import scan
-
-    rows = [r.raw for r in records]
-    filings = Counter(r["customer_id_number"] for r in rows)
-
-    def origin(rec) -> str:
-        if rec.plan.agency:
-            return "agency"
-        return "repeater" if filings[rec.raw["customer_id_number"]] > 1 else "genuine"
-
-    origins = {r.raw["external_id"]: origin(r) for r in records}
-    results = scan(rows)
-    total = Counter(origins.values())
-    flagged = Counter(origins[x.external_id] for x in results if x.verdict.flagged)
-    signals: dict[str, Counter] = {}
-    for x in results:
-        if x.verdict.flagged:
-            c = signals.setdefault(origins[x.external_id], Counter())
-            for f in x.verdict.signals:
-                if not f.kind.startswith("blackgray.lexicon"):
-                    c[f.kind.removeprefix("blackgray.")] += 1
-    families: dict[str, Counter] = {}
-    for x in results:
-        if x.family_id:
-            families.setdefault(x.family_id, Counter())[origins[x.external_id]] += 1
-    kinds = Counter((origins[x.external_id], x.verdict.kind) for x in results if x.verdict.flagged)
-    return {
-        "complaints": len(rows), "by_origin": dict(total), "flagged": sum(flagged.values()),
-        "flagged_by_origin": {k: flagged.get(k, 0) for k in ("agency", "repeater", "genuine")},
-        "share_flagged_by_origin": {k: round(flagged.get(k, 0) / total[k], 4) if total[k] else 0.0
-                                    for k in ("agency", "repeater", "genuine")},
-        "signals_by_origin": {k: dict(v.most_common()) for k, v in signals.items()},
-        "kinds": {f"{o}/{k}": n for (o, k), n in sorted(kinds.items())},
-        "families": [{"id": f, **dict(c)} for f, c in sorted(families.items(), key=lambda kv: -sum(kv[1].values()))],
-        "gangs": len({x.gang_id for x in results if x.gang_id and x.verdict.flagged}),
-        "_results": results, "_origins": origins, "_rows": {r["external_id"]: r for r in rows},
-    }
+# the measuring is product code (xiaobao.demo.evaluation); this script prints it
+from xiaobao.demo.evaluation import generate_complaints, measure_blackgray  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=0, help="print this many flagged genuine/repeater texts")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    m = measure(generate(a.n, a.seed, a.end))
+    m = measure_blackgray(generate_complaints(a.n, a.seed, a.end))
     public = {k: v for k, v in m.items() if not k.startswith("_")}
     if a.json:
         print(json.dumps(public, ensure_ascii=False, indent=1))

@@ -129,7 +129,7 @@ def synthetic(seed: int, n_train: int = 4000, n_test: int = 500) -> Corpus:
     characters; 黑猫: mean 138, median 93). `other` texts have no phrase of their own."""
     from xiaobao.rules import read_yaml
 
-    lex = {c: sorted((p or {}).keys()) for c, p in read_yaml(None, "classify_lexicon.yaml")["categories"].items()}
+    lex = {c: sorted((p or {}).keys()) for c, p in read_yaml("classify_lexicon.yaml")["categories"].items()}
     cats = sorted(lex)
     rng = random.Random(seed)
 

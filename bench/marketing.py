@@ -28,11 +28,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-import yaml
-
 from xiaobao.engines.marketing import MarketingEngine
 from xiaobao.engines.marketing.apr import periodic_irr
-from xiaobao.engines.marketing.rulepack import RULES_DIR
+from xiaobao.rules import read_yaml
 
 FILLER = ("本产品为个人消费贷款，借款用途不得用于购房、投资及其他法律法规禁止的用途。按时还款有助于维护良好的信用记录，"
           "如有疑问请致电官方客服热线，或在App内联系在线客服。请根据自身还款能力合理借款，量入为出。")
@@ -53,7 +51,7 @@ def materials(n: int, kb: float, seed: int = 7) -> list[str]:
 
 
 def phrases() -> list[str]:
-    data = yaml.safe_load((RULES_DIR / "marketing_rules.yaml").read_text(encoding="utf-8"))
+    data = read_yaml("marketing_rules.yaml")
     out = []
     for r in data["rules"]:
         out += [str(p) for p in (r.get("match") or {}).get("phrases") or ()]

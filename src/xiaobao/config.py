@@ -11,6 +11,13 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"XIAOBAO_{name}", default)
 
 
+def configured_rules_dir() -> str | None:
+    """XIAOBAO_RULES_DIR: the institution's copy of the rules, or None for the bundled ones. The one place
+    the variable is read; `xiaobao.rules.rules_dir` resolves it for every loader, so an engine built
+    without a directory still reads the institution's rules."""
+    return _env("RULES_DIR") or None
+
+
 def policy_routes(raw: str | None) -> tuple[tuple[str, str], ...]:
     """"/partner/=export, /research/=analytics" → (("/partner/", "export"), ("/research/", "analytics"))."""
     out = []
@@ -28,7 +35,7 @@ def policy_routes(raw: str | None) -> tuple[tuple[str, str], ...]:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL") or "sqlite:///var/xiaobao.db")
-    rules_dir: str | None = field(default_factory=lambda: _env("RULES_DIR"))
+    rules_dir: str | None = field(default_factory=configured_rules_dir)
     # Data-protection keys: a JSON file created on first use for local work; production sets
     # XIAOBAO_KEYFILE to a secret-managed path (or mounts it read-only).
     keyfile: str = field(default_factory=lambda: _env("KEYFILE") or "var/keys.json")

@@ -29,19 +29,31 @@ _LEVELS = ("C2", "C3")
 _CACHED_UP_TO = 2048  # longer messages (tracebacks, dumps) are scrubbed without being kept
 
 
-@lru_cache(maxsize=1)
-def _engine():
+def _rules_dir():
+    from xiaobao.rules import BUNDLED, RulesError, rules_dir
+
+    try:
+        return rules_dir()  # the process's rules (XIAOBAO_RULES_DIR): logs have no context to ask
+    except RulesError:
+        # A wrong XIAOBAO_RULES_DIR stops the start-up (rules.load); a log line must still be masked, not lost.
+        return BUNDLED
+
+
+@lru_cache(maxsize=4)
+def _engine(directory):
+    from xiaobao.engines.privacy.config import load_config
     from xiaobao.engines.privacy.operators import MaskRule, Operators, load_operator_config
     from xiaobao.engines.privacy.policy import Anonymizer, get_policy
-    from xiaobao.engines.privacy.scanner import ALL_TYPES, Scanner, default_scanner
+    from xiaobao.engines.privacy.scanner import ALL_TYPES, Scanner
 
-    config = load_operator_config()
+    config = load_operator_config(directory)
     # Logs show less than the console: an ID keeps 3 leading characters (as the customer masks do),
     # not its 6-digit region code.
     config = dataclasses.replace(config, masks={**config.masks, "CN_ID_CARD": MaskRule(3, 4)})
-    types = default_scanner().config.types
-    scanner = Scanner(types=[t for t in ALL_TYPES if t in types and types[t].level in _LEVELS])
-    return Anonymizer(Operators(None, config), scanner), get_policy("display")
+    recognizers = load_config(directory)
+    types = recognizers.types
+    scanner = Scanner(recognizers, types=[t for t in ALL_TYPES if t in types and types[t].level in _LEVELS])
+    return Anonymizer(Operators(None, config), scanner), get_policy("display", directory)
 
 
 def _mask_digits(m: re.Match) -> str:
@@ -49,8 +61,8 @@ def _mask_digits(m: re.Match) -> str:
     return s[:3] + "*" * (len(s) - 7) + s[-4:]
 
 
-def _scrub(text: str) -> str:
-    anon, policy = _engine()
+def _scrub(text: str, directory=None) -> str:
+    anon, policy = _engine(directory or _rules_dir())
     hits = [h for h in anon.scanner.scan(text) if h.level in _LEVELS]
     out = anon.apply(text, hits, policy) if hits else text
     out = _LONG_NUMBER.sub(_mask_digits, out)
@@ -58,8 +70,8 @@ def _scrub(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _scrub_cached(text: str) -> str:
-    return _scrub(text)
+def _scrub_cached(text: str, directory) -> str:
+    return _scrub(text, directory)
 
 
 def scrub(text: str) -> str:
@@ -68,13 +80,14 @@ def scrub(text: str) -> str:
     if not text or not _WORTH_SCANNING.search(text) and "%" not in text:
         return text
     fn = _scrub_cached if len(text) <= _CACHED_UP_TO else _scrub
+    directory = _rules_dir()  # part of the cache key: another rules directory masks differently
     if "%" in text and _PERCENT.search(text):
         decoded = unquote(text)
         if decoded != text:
-            clean = fn(decoded)
+            clean = fn(decoded, directory)
             if clean != decoded:
                 return clean
-    return fn(text)
+    return fn(text, directory)
 
 
 class PiiScrubber(logging.Filter):

@@ -14,7 +14,7 @@ from xiaobao.services.blackgray import leads
 from xiaobao.store.audit import audit_log
 
 from tests.conftest import PASSWORD, record
-from tests.integration.blackgray.test_blackgray_platform import gang
+from tests.support.blackgray import gang
 
 
 def _login(client, user):

@@ -5,7 +5,7 @@ whose previous period would fall before year 1, a body flag given as 0)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, StrictBool
@@ -40,4 +40,4 @@ Year = Annotated[int, AfterValidator(_year_in_range)]
 Flag = StrictBool  # JSON true/false only: {"apply": 0} is not a yes
 
 # An idempotent create answers 201 the first time and 200 with the stored record when it is sent again.
-ALREADY_STORED = {200: {"description": "已存在，返回已保存的记录（幂等）/ already stored: the stored record (idempotent)"}}
+ALREADY_STORED: dict[int | str, dict[str, Any]] = {200: {"description": "已存在，返回已保存的记录（幂等）/ already stored: the stored record (idempotent)"}}

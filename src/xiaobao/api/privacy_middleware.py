@@ -14,11 +14,14 @@ configuration: `XIAOBAO_PRIVACY_GATEWAY="/partner/=export,/research/=analytics"`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import orjson
 
-from xiaobao.engines.privacy.operators import Operators
-from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
+from xiaobao.services.privacy import gateway
+
+if TYPE_CHECKING:
+    from xiaobao.services.privacy.gateway import Anonymizer, Policy
 
 
 class PolicyMiddleware:
@@ -27,10 +30,12 @@ class PolicyMiddleware:
         self.app = app
         pairs = list(routes) if routes is not None else [(p, policy) for p in prefixes]
         # Longest prefix first; unknown policy names fail at start-up, not on the first request.
-        self.routes = sorted(((p, get_policy(name, rules_dir)) for p, name in pairs), key=lambda r: -len(r[0]))
+        self.routes = sorted(((p, gateway.configured_policy(name, rules_dir)) for p, name in pairs),
+                             key=lambda r: -len(r[0]))
         self.prefixes = tuple(p for p, _ in self.routes)
         self.requests = requests
         self.vault = vault
+        self.rules_dir = rules_dir  # masks and recognizers from the same rules as the policies
 
     def policy_for(self, path: str) -> Policy | None:
         for prefix, policy in self.routes:
@@ -43,7 +48,7 @@ class PolicyMiddleware:
         if vault is None and "app" in scope:
             ctx = getattr(scope["app"].state, "ctx", None)
             vault = getattr(ctx, "vault", None)
-        return Anonymizer(Operators(vault))
+        return gateway.anonymizer(vault, self.rules_dir)
 
     def _rewrite(self, anon: Anonymizer, body: bytes, policy: Policy) -> bytes | None:
         try:
@@ -110,7 +115,7 @@ def mount(app, ctx) -> None:
     routes = ctx.settings.privacy_gateway
     if routes:
         for _prefix, name in routes:
-            get_policy(name, ctx.settings.rules_dir)
+            gateway.configured_policy(name, ctx.settings.rules_dir)
         app.add_middleware(PolicyMiddleware, routes=routes, vault=ctx.vault, rules_dir=ctx.settings.rules_dir)
 
 

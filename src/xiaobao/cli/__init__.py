@@ -14,7 +14,8 @@ from xiaobao.cli import (  # noqa: F401  (importing a module registers its comma
     privacy,
     reports,
 )
-from xiaobao.cli.common import app
+from xiaobao.cli.common import app, err
+from xiaobao.rules import RulesError
 
 
 def main() -> None:
@@ -22,4 +23,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
+    except RulesError as e:
+        # A broken rules file (or XIAOBAO_RULES_DIR) is the institution's to fix: say which file and what, no traceback.
+        err.print(f"[red]规则文件错误 (rules error)[/red]：{e}", soft_wrap=True, markup=True, highlight=False)
+        sys.exit(2)

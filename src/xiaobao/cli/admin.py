@@ -168,5 +168,5 @@ def user_add(username: str, role: str = typer.Option(..., help="agent|expert|car
                     team=team, staff_id=staff_id, by=cli_actor())
     except DomainError as e:
         err.print(f"[red]{e.message}[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     console.print(f"[green]已创建用户 {username}（{role}）[/green]")

@@ -43,7 +43,7 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
         total = _count_rows(file)
     except ValueError as e:
         err.print(f"[red]{e}[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     ctx = context()
     with Progress(TextColumn("[bold]导入[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, transient=False) as progress:

@@ -1,5 +1,11 @@
-"""Demo calls: a month of collection calls for the demo's debt-collection complainants and others,
-through the real import (so blind-index links, inspection, findings and audit are the real ones)."""
+"""Demo calls: collection calls over the last six months, by the lender's own collectors and three
+outsourced agencies, for the demo's debt-collection complainants and other debtors.
+
+Each call opens with the collector's introduction and alternates the debtor's answers with compliant
+lines; one call in four has a violating line (a threat, an insult, a false identity, "borrow elsewhere")
+for the inspection to find. The calls go through the real import (so blind-index links to the
+complainants, inspection, findings and audit are the real ones). Seeded; the texts are in
+`data/collection.yaml`."""
 
 from __future__ import annotations
 
@@ -8,18 +14,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from xiaobao.demo import data
 from xiaobao.store.complaints.tables import complaints
 from xiaobao.services.collection.calls import import_rows
 from xiaobao.services.context import Context
 
-AGENCIES = ("inhouse", "安信资产", "恒信资产", "诚通催收")
-OPENING = "您好，我是示例消费金融的贷后专员{n}号，工号{n:04d}，请问是本人吗？"
-COMPLIANT = ("您本期账单已经逾期，麻烦您尽快登录APP查看并还款。", "逾期信息会按照规定报送人民银行征信系统。",
-             "我们不会上门，也不会联系您的单位，请您放心。", "如果您现在确实有困难，可以申请协商还款。",
-             "好的，已经记录您的还款时间，感谢您的配合。")
-CALLEE = ("嗯，是我。", "我知道了，这两天就还。", "要还多少钱？", "现在在开会，不太方便。", "好的。")
-VIOLATIONS = ("你不还钱我们就派人上门。", "你这种老赖就是不要脸。", "再不还就要坐牢了。", "我是法院的工作人员。",
-              "没钱你就去别的平台借点来还。", "今天不还明天金额就翻倍。")
+AGENCIES = data.texts("collection", "agencies")
+OPENING = data.text("collection", "opening")
+COMPLIANT = data.texts("collection", "collector")
+CALLEE = data.texts("collection", "callee")
+VIOLATIONS = data.texts("collection", "violations")
 
 
 def load_collection_demo(ctx: Context, *, calls: int = 600, seed: int = 20261121) -> dict:

@@ -1,7 +1,13 @@
 """Rules as data: YAML files a compliance officer can read and change, with their citations.
 
-`load(dir)` reads them into domain objects; an institution points XIAOBAO_RULES_DIR at its own copy
-(any file missing there falls back to the bundled one).
+Every rules file is read by one function, `read_yaml(name, directory=None)`. The directory is
+`rules_dir(directory)`: the one passed in, else XIAOBAO_RULES_DIR (read by `xiaobao.config`), else the
+bundled rules; a file missing from an institution's copy falls back to the bundled one. A file that
+cannot be used raises `RulesError`, whose message names the file and what is wrong. Engines import
+this module (rules are data), never `xiaobao.config` or the services: when a caller gives no
+directory, the institution's rules still win because the setting is resolved here.
+
+`load(dir)` reads the complaint-handling files into domain objects.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from xiaobao.config import configured_rules_dir
 from xiaobao.domain.calendar import ChineseWorkCalendar
 from xiaobao.domain.clocks import ClockPolicy, ReviewPolicy, Stage
 from xiaobao.domain.complaint import Regime
@@ -21,21 +28,62 @@ from xiaobao.domain.finding import Citation
 from xiaobao.domain.roles import Permissions, Role
 from xiaobao.domain.tiers import Route, RoutingRule, RoutingTable, Tier
 
-BUNDLED = Path(__file__).parent
+BUNDLED = Path(__file__).resolve().parent
 
 
 class RulesError(ValueError):
-    """A rules file that cannot be used; the message names the file and the entry."""
+    """A rules file (or rules directory) that cannot be used; the message names the file and the entry."""
 
 
 # libyaml's parser when PyYAML has it (≈ 10× faster on the lexicons; the same safe constructor, so the
-# same values — tests/unit/test_rules_yaml.py compares every bundled file), else the pure-Python one.
+# same values — tests/unit/rules/test_rules_yaml.py compares every bundled file), else the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def safe_load(text: str) -> Any:
+def _parse(text: str) -> Any:
     """`yaml.safe_load`, on libyaml when available."""
     return yaml.load(text, Loader=_SafeLoader)  # (a safe loader: the constructor of yaml.safe_load)
+
+
+@lru_cache(maxsize=32)
+def _directory(raw: str) -> Path:
+    path = Path(raw).expanduser().resolve()
+    if not path.is_dir():
+        # A mistyped XIAOBAO_RULES_DIR must not quietly mean "the bundled rules" (every file would fall back).
+        raise RulesError(f"{path}: 规则目录不存在 (rules directory not found; XIAOBAO_RULES_DIR or the directory given)")
+    return path
+
+
+def rules_dir(directory: str | Path | None = None) -> Path:
+    """The rules directory in force: `directory` when given, else XIAOBAO_RULES_DIR, else the bundled
+    rules. Absolute and resolved, so a cache keyed on it holds one entry per directory however the
+    directory was spelled — engines' default instances are cached on this, never on nothing."""
+    raw = directory if directory not in (None, "") else configured_rules_dir()
+    return _directory(str(raw)) if raw else BUNDLED
+
+
+def source(name: str, directory: str | Path | None = None) -> Path:
+    """The file `read_yaml(name, directory)` reads: the institution's copy if it has one, else the bundled file."""
+    path = rules_dir(directory) / name
+    return path if path.is_file() else BUNDLED / name
+
+
+def read_yaml(name: str, directory: str | Path | None = None) -> dict[str, Any]:
+    """One rules file, a mapping: `name` in `rules_dir(directory)`, falling back to the bundled file."""
+    path = source(name, directory)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulesError(f"{path}: 无法读取 (cannot read): {e}") from e
+    try:
+        data = _parse(text)
+    except yaml.YAMLError as e:
+        raise RulesError(f"{path}: YAML 格式错误 (malformed YAML): {e}") from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: 顶层应为映射 (the top level must be a mapping)")
+    return data
 
 
 @dataclass(frozen=True)
@@ -64,20 +112,6 @@ class Rules:
     permissions: Permissions
     categories: dict[str, Category]
     pause_reasons: dict[str, dict[str, str]]
-
-
-def read_yaml(directory: str | Path | None, name: str) -> dict[str, Any]:
-    """One rules file: the institution's copy in `directory` if it has one, else the bundled one."""
-    path = Path(directory or BUNDLED) / name
-    if not path.exists():
-        path = BUNDLED / name
-    try:
-        data = safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise RulesError(f"{path}: YAML 格式错误：{e}") from e
-    if not isinstance(data, dict):
-        raise RulesError(f"{path}: 顶层应为映射")
-    return data
 
 
 def citation(raw: Any) -> Citation | None:
@@ -142,9 +176,9 @@ def _routing(data: dict[str, Any]) -> RoutingTable:
 
 
 def load(directory: str | Path | None = None) -> Rules:
-    directory = Path(directory) if directory else BUNDLED
-    channels_raw = read_yaml(directory, "channels.yaml")["channels"]
-    clock = read_yaml(directory, "clock.yaml")
+    directory = rules_dir(directory)
+    channels_raw = read_yaml("channels.yaml", directory)["channels"]
+    clock = read_yaml("clock.yaml", directory)
     policies = _policies(clock)
     channels = {}
     for c in channels_raw:
@@ -153,16 +187,20 @@ def load(directory: str | Path | None = None) -> Rules:
         if ch.clock_policy not in policies:
             raise RulesError(f"channels.yaml: 渠道 {ch.code} 引用了不存在的时限规则 {ch.clock_policy}")
         channels[ch.code] = ch
-    cal = read_yaml(directory, "calendar.yaml")
+    cal = read_yaml("calendar.yaml", directory)
     calendar = ChineseWorkCalendar(_dates(cal.get("holidays"), "holidays"), _dates(cal.get("workdays"), "workdays"))
-    perms = read_yaml(directory, "roles.yaml")["permissions"]
+    perms = read_yaml("roles.yaml", directory)["permissions"]
     permissions = Permissions({k: frozenset(Role(r) for r in v) for k, v in perms.items()})
     categories = {c["code"]: Category(c["code"], c["name_zh"], c.get("name_en", c["code"]), c.get("jrt0169_c", ""))
-                  for c in read_yaml(directory, "taxonomy.yaml")["categories"]}
-    return Rules(channels, Regime(policies, calendar), _routing(read_yaml(directory, "routing.yaml")), permissions,
+                  for c in read_yaml("taxonomy.yaml", directory)["categories"]}
+    return Rules(channels, Regime(policies, calendar), _routing(read_yaml("routing.yaml", directory)), permissions,
                  categories, clock.get("pause_reasons") or {})
 
 
+def cached(directory: str | Path | None = None) -> Rules:
+    return _cached(rules_dir(directory))
+
+
 @lru_cache(maxsize=8)
-def cached(directory: str | None = None) -> Rules:
+def _cached(directory: Path) -> Rules:
     return load(directory)

@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.exc import IntegrityError
 
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.login_throttle import ThrottlePolicy, after_failure, remaining_lock
@@ -18,6 +17,7 @@ from xiaobao.domain.roles import Role
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import AuthFailed, Conflict, TooManyAttempts
+from xiaobao.store.errors import ConstraintViolation
 
 MIN_PASSWORD = 8
 
@@ -50,7 +50,7 @@ def create_user(ctx: Context, *, username: str, password: str, role: str, displa
         try:
             uow.users.add(username=username, display_name=display_name or username, role=str(role), team=team,
                           staff_id=staff_id, password_hash=_hasher(ctx).hash(password), active=True, created_at=now)
-        except IntegrityError:
+        except ConstraintViolation:
             raise Conflict(f"用户 {username} 已存在") from None
         uow.audit.append(now, by, "user.create", "user", username,
                          {"after": {"role": str(role), "team": team, "staff_id": staff_id}})
@@ -106,10 +106,12 @@ def login(ctx: Context, username: str, password: str, *, address: str | None = N
     with ctx.store.uow(write=False) as uow:
         _refuse_if_locked(uow, keys, now)
         user = uow.users.get(username)
-    known = user is not None and user["active"]
+    known = bool(user is not None and user["active"])
     # Verified outside the write transaction: Argon2 takes most of a second at production cost.
+    stored = user["password_hash"] if user is not None and known else _dummy_hash(ctx.settings.argon2)
+    ok: bool
     try:
-        ok = _hasher(ctx).verify(user["password_hash"] if known else _dummy_hash(ctx.settings.argon2), password)
+        ok = bool(_hasher(ctx).verify(stored, password))
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and known

@@ -100,9 +100,10 @@ class LoginAttemptRepository:
     def put(self, key: str, a: Attempts) -> None:
         values = {"failures": a.failures, "window_start": a.window_start, "locked_until": a.locked_until,
                   "locks": a.locks}
-        if self.session.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values)).rowcount:
-            return
-        self.session.execute(insert(login_attempts).values(key=key, **values))
+        if self.get(key) is not None:
+            self.session.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+        else:
+            self.session.execute(insert(login_attempts).values(key=key, **values))
 
     def clear(self, key: str) -> None:
         self.session.execute(delete(login_attempts).where(login_attempts.c.key == key))

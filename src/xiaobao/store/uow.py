@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xiaobao.store.audit import AuditRepository
-from xiaobao.store.blackgray.repository import BlackgrayRepository
-from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository
 from xiaobao.store.auth import LoginAttemptRepository, TokenRepository, UserRepository
-from xiaobao.store.db import make_engine
+from xiaobao.store.blackgray.repository import BlackgrayRepository
+from xiaobao.store.classify.repository import ClassifyRepository
+from xiaobao.store.collection.repository import CollectionRepository
+from xiaobao.store.complaints.repository import ComplaintRepository, ImportRunRepository
 from xiaobao.store.complaints.tables import map_domain
+from xiaobao.store.dashboards.repository import DashboardRepository
+from xiaobao.store.db import make_engine
+from xiaobao.store.marketing.repository import MarketingRepository
+from xiaobao.store.privacy.repository import ComplaintTextRepository, PiiAccessRepository
 
 
 class Store:
@@ -45,8 +52,42 @@ class Store:
         self.engine.dispose()
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository on the unit of work's session, built the first time it is asked for and then kept in
+    the instance (a non-data descriptor: the instance attribute shadows it from then on). Most units of
+    work touch two or three of the repositories; intake opens one per complaint or group commit."""
+
+    def __init__(self, make: Callable[[Session], R]):
+        self.make = make
+
+    def __set_name__(self, owner, name: str):
+        self.name = name
+
+    def __get__(self, uow, owner=None) -> R:
+        if uow is None:
+            return self  # type: ignore[return-value]  # the descriptor itself, on the class
+        repo = uow.__dict__[self.name] = self.make(uow.session)
+        return repo
+
+
 class UnitOfWork:
     """One transaction: commit() ends it; a further change needs a new unit of work."""
+
+    complaints = _Repository(ComplaintRepository)
+    users = _Repository(UserRepository)
+    tokens = _Repository(TokenRepository)
+    logins = _Repository(LoginAttemptRepository)
+    imports = _Repository(ImportRunRepository)
+    blackgray = _Repository(BlackgrayRepository)
+    classify = _Repository(ClassifyRepository)
+    collection = _Repository(CollectionRepository)
+    marketing = _Repository(MarketingRepository)
+    dashboards = _Repository(DashboardRepository)
+    privacy = _Repository(PiiAccessRepository)
+    complaint_texts = _Repository(ComplaintTextRepository)
 
     def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None,
                  audit_key: bytes | None = None):
@@ -66,13 +107,8 @@ class UnitOfWork:
         if not self._write and self.session.get_bind().dialect.name == "postgresql":
             options["isolation_level"] = "AUTOCOMMIT"
         self.session.connection(execution_options=options)
-        self.complaints = ComplaintRepository(self.session)
+        # Every write ends with an audit entry, and the repository needs the chain key: built at once.
         self.audit = AuditRepository(self.session, self._audit_key)
-        self.users = UserRepository(self.session)
-        self.tokens = TokenRepository(self.session)
-        self.logins = LoginAttemptRepository(self.session)
-        self.imports = ImportRunRepository(self.session)
-        self.blackgray = BlackgrayRepository(self.session)
         return self
 
     def __exit__(self, exc_type, exc, tb):

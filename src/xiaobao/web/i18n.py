@@ -33,6 +33,7 @@ def _flatten(prefix: str, data, out: dict[str, str], origin: Path) -> None:
 def catalog(lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in sorted((_DIR / lang).glob("*.yaml")):
+        # UI catalogs ship with the code, not with the rules: XIAOBAO_RULES_DIR and `rules.read_yaml` do not apply.
         _flatten("", yaml.safe_load(path.read_text("utf-8")) or {}, out, path)
     return out
 

@@ -41,6 +41,7 @@ def test_predict_writes_the_contract_fields_and_names_bad_rows(cli_env):
     assert "第2行" in r.output and "第3行" in r.output
 
 
+@pytest.mark.slow
 def test_train_then_eval_uses_the_trained_model(cli_env):
     labels = write_jsonl(cli_env / "labels.jsonl", [*LABELS, {"text": "x", "category": "nope"}])
     r = CliRunner().invoke(app, ["classify", "train", str(labels)])

@@ -18,6 +18,7 @@ from xiaobao.services.complaints import queries
 from xiaobao.services.actors import Actor
 from xiaobao.store.classify.tables import classify_predictions
 from xiaobao.store.audit import audit_log
+from xiaobao.web.list_params import list_filters
 
 AGENT = Actor("agent", Role.AGENT)
 VAGUE = ["你好，请尽快联系我{}。", "我有事情要反映，请回电{}。", "麻烦处理一下我的问题{}。"]
@@ -31,7 +32,7 @@ def submit(ctx, n: int, text: str) -> int:
 
 
 def queue(ctx) -> set[int]:
-    return {x["id"] for x in queries.find(ctx, **queries.list_filters(ctx, {"status": "all", "needs_label": "1"}),
+    return {x["id"] for x in queries.find(ctx, **list_filters(ctx, {"status": "all", "needs_label": "1"}),
                                           limit=500)["items"]}
 
 

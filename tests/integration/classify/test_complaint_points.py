@@ -26,6 +26,7 @@ from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.complaints import queries
 from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
+from xiaobao.web.list_params import list_filters, list_params
 
 NOV = dashboards.Period(date(2026, 11, 1), date(2026, 11, 30))
 PREV = dashboards.Period(date(2026, 10, 2), date(2026, 10, 31))  # 30 days, just before November
@@ -96,8 +97,8 @@ def _ids(stored, point, period, channel=None) -> set[int]:
 
 
 def _drill_ids(ctx, params) -> set[int]:
-    parsed = parse_qs(queries.list_params(**params))
-    found = queries.find(ctx, limit=10_000, **queries.list_filters(ctx, parsed))
+    parsed = parse_qs(list_params(**params))
+    found = queries.find(ctx, limit=10_000, **list_filters(ctx, parsed))
     assert found["total"] == len(found["items"])
     return {c["id"] for c in found["items"]}
 
@@ -178,7 +179,7 @@ def test_every_point_drills_down_to_exactly_its_complaints_in_the_period(ctx, sc
     assert len(contacts) == 5 and _drill_ids(ctx, row["params"]) == contacts
     fee = next(r for r in tp["rows"] if r["point_id"] == "fee:信用评估费")
     assert _drill_ids(ctx, fee["params"]) == {cid for cid, txt, _ch, _at in scenario if txt == FEE}
-    assert "point=fee%3A%E4%BF%A1" in queries.list_params(**fee["params"])
+    assert "point=fee%3A%E4%BF%A1" in list_params(**fee["params"])
 
 
 def test_channel_filter_and_top_n(ctx, scenario):

@@ -105,6 +105,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_serve_runs_the_api_and_its_access_log_carries_no_personal_data(env, tmp_path):
     log_file = tmp_path / "server.log"
     port = _free_port()

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD, console_login, record
+from tests.conftest import console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.services.complaints import handling, queries, views
 from xiaobao.services.complaints.intake import storing as intake
@@ -304,7 +304,7 @@ def test_detail_shows_the_repeat_chain_and_marks_evidence_by_permission(app, ctx
 
 
 def test_detail_lists_the_gang_a_complaint_was_scored_into_and_its_lead(app, ctx):
-    from tests.integration.blackgray.test_blackgray_platform import gang
+    from tests.support.blackgray import gang
     from xiaobao.services.blackgray import leads
 
     made = [intake.submit(ctx, gang(i), actor="agent")[0] for i in range(6)]

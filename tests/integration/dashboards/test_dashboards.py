@@ -28,6 +28,7 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.errors import Forbidden
 from xiaobao.store.complaints.repository import ComplaintQuery
 from xiaobao.store.audit import audit_log
+from xiaobao.web.list_params import list_filters, list_params
 from tests.conftest import record
 
 AGENT = Actor("agent", Role.AGENT, "S000", "frontline")
@@ -224,11 +225,11 @@ def _fcr(ctx, c) -> bool:
 
 
 def _drill_ids(ctx, params) -> set[int]:
-    qs = queries.list_params(**params)
+    qs = list_params(**params)
     from urllib.parse import parse_qs
 
     parsed = {k: v for k, v in parse_qs(qs).items()}
-    found = queries.find(ctx, limit=10_000, **queries.list_filters(ctx, parsed))
+    found = queries.find(ctx, limit=10_000, **list_filters(ctx, parsed))
     assert found["total"] == len(found["items"])
     return {c["id"] for c in found["items"]}
 
@@ -331,7 +332,7 @@ def test_channel_filter_and_presets(ctx, history):
     assert dashboards.period(date(2026, 11, 20), "last_month") == OCT
     assert dashboards.period(date(2026, 11, 20)) == dashboards.Period(date(2026, 10, 22), date(2026, 11, 20))
     assert dashboards.period(date(2026, 11, 20), "this_year").start == date(2026, 1, 1)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="未知渠道"):
         dashboards.dashboard(ctx, OCT, channel="carrier_pigeon")
 
 
@@ -462,4 +463,3 @@ def test_api_returns_dashboard_and_report(ctx, history):
     assert j["received"] == 13
     agent = client.post("/auth/login", json={"username": "agent", "password": PASSWORD}).json()["token"]
     assert client.get("/dashboards", headers={"Authorization": f"Bearer {agent}"}).status_code == 403
-

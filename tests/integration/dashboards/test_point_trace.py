@@ -19,6 +19,7 @@ from xiaobao.services.dashboards import figures as dashboards
 from xiaobao.services.complaints.intake import storing as intake
 from xiaobao.services.complaints import queries
 from xiaobao.services.errors import NotFound
+from xiaobao.web.list_params import list_filters, list_params
 
 NOV = dashboards.Period(date(2026, 11, 1), date(2026, 11, 30))
 CONTACTS = "催收人员打电话给我的通讯录联系人和家人。"   # collect_contacts
@@ -97,7 +98,7 @@ def test_a_point_splits_by_branch_product_and_channel_against_the_previous_perio
 
 def test_every_figure_drills_down_to_exactly_its_complaints(ctx, scenario):
     d = dashboards.point_trace(ctx, NOV, "collect_contacts")
-    listed = lambda params: {x["id"] for x in queries.find(ctx, **queries.list_filters(ctx, params), limit=500)["items"]}
+    listed = lambda params: {x["id"] for x in queries.find(ctx, **list_filters(ctx, params), limit=500)["items"]}
     assert listed(d["params"]) == {s[0] for s in scenario if s[1] == CONTACTS and _within(s[5], NOV)}
     assert listed(d["previous_params"]) == {s[0] for s in scenario if s[1] == CONTACTS and _within(s[5], PREV)}
     for dim in d["dimensions"]:
@@ -105,7 +106,7 @@ def test_every_figure_drills_down_to_exactly_its_complaints(ctx, scenario):
             assert listed(r["params"]) == _ids(scenario, dim["key"], r["value"], NOV), (dim["key"], r["value"])
             assert listed(r["previous_params"]) == _ids(scenario, dim["key"], r["value"], PREV), (dim["key"], r["value"])
     # the branch filter reads the query string as the console writes it (a name may hold a comma)
-    assert queries.list_filters(ctx, {"branch": ["委外催收机构（甲,乙）", "_none"]})["branch"] == ("委外催收机构（甲,乙）", "_none")
+    assert list_filters(ctx, {"branch": ["委外催收机构（甲,乙）", "_none"]})["branch"] == ("委外催收机构（甲,乙）", "_none")
 
 
 def test_the_points_view_and_the_monthly_sheet_name_the_branch_most_complaints_come_from(ctx, scenario):
@@ -119,7 +120,7 @@ def test_the_points_view_and_the_monthly_sheet_name_the_branch_most_complaints_c
 
     row = next(r for r in dashboards.complaint_points(ctx, NOV)["rows"] if r["point_id"] == "collect_contacts")
     assert (row["top_branch"]["name"], row["top_branch"]["count"]) == (A, 4)
-    listed = queries.find(ctx, **queries.list_filters(ctx, row["top_branch"]["params"]), limit=500)["items"]
+    listed = queries.find(ctx, **list_filters(ctx, row["top_branch"]["params"]), limit=500)["items"]
     assert {x["id"] for x in listed} == _ids(scenario, "branch", A, NOV)
     limit = next(r for r in dashboards.complaint_points(ctx, NOV)["rows"] if r["point_id"] == "limit_cut")
     assert limit["top_branch"]["count"] == 3  # its own complaints, not collect_contacts'
@@ -189,7 +190,7 @@ def test_api_cli_and_console_show_the_same_trace(ctx, scenario, tmp_path, monkey
     assert 'data-testid="trace-summary" data-count="6" data-previous="5"' in page.text
     assert f'data-testid="rise-from-branch" data-value="{A}"' in page.text
     assert f'<tr data-value="{A}" data-count="4" data-previous="1">' in page.text
-    drill = queries.list_params(**want["dimensions"][0]["rows"][0]["params"]).replace("&", "&amp;")
+    drill = list_params(**want["dimensions"][0]["rows"][0]["params"]).replace("&", "&amp;")
     assert f'href="/ui/workbench?{drill}"' in page.text
     en = console.get("/ui/dashboards/points/collect_contacts", params={"from": "2026-11-01", "to": "2026-11-30",
                                                                         "lang": "en"})

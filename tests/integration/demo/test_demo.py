@@ -42,4 +42,3 @@ def _demo_carries_complaint_points(ctx):
     assert max(per_point.values()) <= 0.25 * 300
     tp = dashboards.complaint_points(ctx, dashboards.period(ctx.today(), "30d"))
     assert len(tp["rows"]) >= 10 and sum(r["previous"] for r in tp["rows"]) > 0
-

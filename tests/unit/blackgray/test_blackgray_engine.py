@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.blackgray_records import labelled_records
+from tests.support.blackgray import labelled_records
 from xiaobao.domain.identity import id_check_char
 from xiaobao.engines.blackgray.engine import scan
 

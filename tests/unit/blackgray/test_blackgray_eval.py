@@ -1,20 +1,19 @@
 """The black/gray engine on the frozen test split of the labelled evaluation set: a regression in
-precision/recall, hard negatives or gang clustering fails CI. Runs the same `scan()` as the CLI, via
-the same code as `bench/blackgray_eval.py` (about a tenth of a second)."""
+precision/recall, hard negatives or gang clustering fails CI. Runs the same `scan()` as the CLI, scored
+by `engines.blackgray.evaluation` as `bench/blackgray_eval.py` scores it (about a tenth of a second)."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.blackgray import LABELLED
+from xiaobao.engines.blackgray import evaluation
+
 ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location("blackgray_eval", ROOT / "bench" / "blackgray_eval.py")
-blackgray_eval = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(blackgray_eval)
 
 # Goals from issue 3, and the ARI floor under the figure measured when the set was frozen (0.924).
 F1_GOAL = 0.95
@@ -24,13 +23,13 @@ ARI_FLOOR = 0.90
 
 @pytest.fixture(scope="module")
 def test_split():
-    rows = blackgray_eval.load(split="test")
-    results, _ = blackgray_eval.run_scan(rows)
-    return rows, results, blackgray_eval.evaluate(rows, results)
+    rows = evaluation.load(LABELLED, split="test")
+    results, _ = evaluation.run_scan(rows)
+    return rows, results, evaluation.evaluate(rows, results)
 
 
 def test_the_set_is_large_varied_and_split_without_leaks():
-    rows = blackgray_eval.load()
+    rows = evaluation.load(LABELLED)
     assert len(rows) >= 600
     for split in ("dev", "test"):
         part = [r for r in rows if r["split"] == split]
@@ -98,7 +97,7 @@ def test_the_labels_are_never_seen_by_the_engine(monkeypatch):
         return real(records, **kw)
 
     monkeypatch.setattr(engine, "scan", spy)
-    rows = blackgray_eval.load(split="test")[:5]
-    out, _ = blackgray_eval.run_scan(rows)
+    rows = evaluation.load(LABELLED, split="test")[:5]
+    out, _ = evaluation.run_scan(rows)
     assert len(out) == len(seen) == 5
-    assert all(set(r) == set(blackgray_eval.IMPORT_FIELDS) for r in seen)
+    assert all(set(r) == set(evaluation.IMPORT_FIELDS) for r in seen)

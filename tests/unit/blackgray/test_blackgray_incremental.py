@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.blackgray_records import labelled_records
+from tests.support.blackgray import labelled_records
 from xiaobao.engines.blackgray.engine import customer_of, load_detector_rules
 from xiaobao.engines.blackgray.incremental import Detector
 
@@ -69,6 +69,7 @@ def _mixed_records(n: int = 300):
     return recs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("data, fanout, every", [("labelled", None, 50), ("mixed", None, 7), ("mixed", 3, 11)])
 def test_the_score_only_path_decides_as_the_findings_do(data, fanout, every):
     """`brief` and the gang votes skip building findings and keep decisions between states; they must
@@ -108,6 +109,7 @@ def test_the_score_only_path_decides_as_the_findings_do(data, fanout, every):
     assert checked > 5000 and flagged > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fanout", [None, 3])
 def test_briefs_changed_names_every_verdict_that_changed_and_skips_the_settled_family(fanout):
     """Triage re-scores only what `briefs_changed` names: every complaint whose brief differs from the
@@ -147,6 +149,7 @@ def test_briefs_changed_names_every_verdict_that_changed_and_skips_the_settled_f
     assert sorted(named_late)[len(named_late) // 2] <= 5, named_late
 
 
+@pytest.mark.slow
 def test_a_batch_added_at_once_is_indexed_as_one_at_a_time():
     from xiaobao.engines.blackgray.engine import _time
 

@@ -412,7 +412,7 @@ def test_merging_families_past_the_family_fan_out_unlinks_them():
 def test_bursts_of_merged_families_count_together():
     b = BurstDetector(min_recent=5)
     today = date(2025, 4, 30)
-    for i in range(3):
+    for _ in range(3):
         b.add("fam-a", today)
         b.add("fam-b", today - timedelta(days=1))
     assert b.finding_for_family("fam-a", today) is None

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from xiaobao.engines.marketing import MarketingEngine, analyze
-from xiaobao.engines.marketing.rulepack import RULES_DIR, RulePackError, load
+from xiaobao.engines.marketing.rulepack import load
+from xiaobao.rules import BUNDLED, RulesError
 
 LENDER = "贷款由甲乙消费金融有限公司提供。"
 CLEAN = f"年化利率（单利）7.2%-18%，{LENDER}"
@@ -138,11 +139,11 @@ def test_title_hits_are_reported_against_the_title():
 
 
 def _pack_with(tmp_path: Path, extra_rule: dict) -> Path:
-    data = yaml.safe_load((RULES_DIR / "marketing_rules.yaml").read_text(encoding="utf-8"))
+    """A rules directory whose marketing_rules.yaml has one more rule (the other files fall back to the bundled ones)."""
+    data = yaml.safe_load((BUNDLED / "marketing_rules.yaml").read_text(encoding="utf-8"))
     data["rules"].append(extra_rule)
-    p = tmp_path / "rules.yaml"
-    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return p
+    (tmp_path / "marketing_rules.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return tmp_path
 
 
 def test_a_compliance_officer_adds_a_rule_without_python(tmp_path):
@@ -165,6 +166,6 @@ def test_a_compliance_officer_adds_a_rule_without_python(tmp_path):
       "match": {"type": "structural", "when_all": ["no_such_fact"]}}, "no_such_fact"),
 ])
 def test_a_broken_rule_is_refused_naming_the_rule_and_field(tmp_path, broken, says):
-    with pytest.raises(RulePackError) as e:
+    with pytest.raises(RulesError) as e:
         load(_pack_with(tmp_path, broken))
     assert says in str(e.value) and "X" in str(e.value)

@@ -52,8 +52,8 @@ class PublicationIn(BaseModel):
 
 
 @router.post("/check", summary="自动审核（不入库）/ check a material without storing it")
-def check(body: CheckIn, actor: Actor = Depends(requires("marketing.check"))):
-    r = marketing.check(body.text, body.format, body.title)
+def check(body: CheckIn, actor: Actor = Depends(requires("marketing.check")), ctx=Depends(get_ctx)):
+    r = marketing.check(body.text, body.format, body.title, ctx.settings.rules_dir)
     return ok({**marketing.result_dict(body.material_id, r), "findings": [f.to_dict() for f in r.findings],
                "rates": r.rates, "text": r.text, "body_offset": r.body_offset})
 

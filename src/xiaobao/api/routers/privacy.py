@@ -33,8 +33,8 @@ class UnmaskIn(BaseModel):
 
 
 @router.post("/scan", summary="识别个人信息 / scan text for PII")
-def scan(body: ScanIn, actor: Actor = Depends(requires("pii.scan"))):
-    return ok({"spans": gateway.scan(body.text)})
+def scan(body: ScanIn, actor: Actor = Depends(requires("pii.scan")), ctx: Context = Depends(get_ctx)):
+    return ok({"spans": gateway.scan(body.text, ctx.settings.rules_dir)})
 
 
 @router.post("/anonymise", summary="按策略脱敏文本或 JSON 文档 / anonymise under a named policy")

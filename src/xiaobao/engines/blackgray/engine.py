@@ -29,14 +29,20 @@ from xiaobao.engines.blackgray.contacts import extract_artefacts
 from xiaobao.engines.blackgray.families import TemplateFamilies
 from xiaobao.engines.blackgray.gangs import GangLinker
 from xiaobao.engines.blackgray.lexicon import Lexicon
+from xiaobao.engines.blackgray.normalize import Normalizer, default_normalizer
 from xiaobao.engines.blackgray.repeat import RepeatDetector
 from xiaobao.engines.blackgray.scoring import ScoringRules, Verdict, combine
 
 
 def load_scoring(directory: str | Path | None = None) -> ScoringRules:
-    d = read_yaml(directory, "blackgray.yaml")
-    return ScoringRules(float(d["flag_threshold"]), float(d["lexicon_cap"]),
-                        {k: float(v) for k, v in (d.get("weights") or {}).items()})
+    d = read_yaml("blackgray.yaml", directory)
+    try:
+        return ScoringRules(float(d["flag_threshold"]), float(d["lexicon_cap"]),
+                            {k: float(v) for k, v in (d.get("weights") or {}).items()})
+    except KeyError as e:
+        raise RulesError(f"blackgray.yaml: 缺少配置项 {e} (missing key)") from e
+    except (TypeError, ValueError, AttributeError) as e:
+        raise RulesError(f"blackgray.yaml: 评分配置无效 (invalid scoring): {e}") from e
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,11 @@ class DetectorRules:
     repeat: Mapping[str, Any] = field(default_factory=dict)
     bursts: Mapping[str, Any] = field(default_factory=dict)
     affected_limit: int = 500
+    # the slot-masking normaliser on the same directory's lender list (None: the one in force)
+    normalizer: Normalizer | None = None
 
     def template_families(self, **overrides: Any) -> TemplateFamilies:
-        return TemplateFamilies(**{**self.families, **overrides})
+        return TemplateFamilies(**{"normalizer": self.normalizer, **self.families, **overrides})
 
     def gang_linker(self) -> GangLinker:
         return GangLinker(**self.gangs)
@@ -68,7 +76,7 @@ _NOT_RULES = {"track_unions", "normalizer"}  # how the code uses a detector, not
 
 
 def load_detector_rules(directory: str | Path | None = None) -> DetectorRules:
-    d = read_yaml(directory, "blackgray.yaml")
+    d = read_yaml("blackgray.yaml", directory)
 
     def section(name: str, cls: type | None = None) -> dict[str, Any]:
         raw = d.get(name) or {}
@@ -83,7 +91,8 @@ def load_detector_rules(directory: str | Path | None = None) -> DetectorRules:
     if "ignore_values" in gangs:
         gangs["ignore_values"] = tuple(str(v) for v in gangs["ignore_values"] or ())
     return DetectorRules(section("families", TemplateFamilies), gangs, section("repeat", RepeatDetector),
-                         section("bursts", BurstDetector), int(section("incremental").get("affected_limit", 500)))
+                         section("bursts", BurstDetector), int(section("incremental").get("affected_limit", 500)),
+                         default_normalizer(directory))
 
 
 def _time(v: Any) -> datetime | None:

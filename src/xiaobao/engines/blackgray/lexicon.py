@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
 from xiaobao.domain.finding import Citation, Finding, Span
-from xiaobao.rules import BUNDLED, RulesError, safe_load
+from xiaobao.rules import RulesError, read_yaml
 from xiaobao.engines.blackgray.contacts import normalize_with_offsets, to_original
 
 FILE = "blackgray_lexicon.yaml"
@@ -92,15 +91,8 @@ class Lexicon:
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Lexicon:
-        """From `directory/blackgray_lexicon.yaml`, falling back to the bundled file."""
-        path = Path(directory) / FILE if directory else BUNDLED / FILE
-        if not path.exists():
-            path = BUNDLED / FILE
-        try:
-            data = safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise RulesError(f"{path}: YAML 格式错误：{e}") from e
-        return cls.from_dict(data)
+        """From `blackgray_lexicon.yaml` of the rules in force (`directory`, else XIAOBAO_RULES_DIR, else bundled)."""
+        return cls.from_dict(read_yaml(FILE, directory))
 
     def analyze(self, text: str) -> list[Finding]:
         """One finding per matched phrase occurrence, in text order; span in the original text."""

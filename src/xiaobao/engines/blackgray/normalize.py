@@ -10,7 +10,7 @@ one placeholder character so that two fillings of the same template become (near
 
 Steps (all regular expressions are compiled once, at import or in `Normalizer.__init__`):
   1. NFKC (full-width letters, digits and punctuation → half-width) and lower-case;
-  2. lender and platform names from `rules/blackgray_lenders.yaml` (one trie-shaped regular
+  2. lender and platform names from `rules/blackgray_lenders.yaml` (of the rules in force; one trie-shaped regular
      expression, longest name wins) and generic forms (某某公司, 贵司, XX消费金融有限公司) → LENDER;
   3. dates and times (2025年3月5日, 3月5日, 2025-03-05, 二〇二三年三月, 14:30) → DATE;
   4. e-mail addresses and runs of ≥7 digits, possibly spaced, dashed or masked with * (mobile and
@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from xiaobao.rules import safe_load
+from xiaobao.rules import RulesError, read_yaml, rules_dir
 
 LENDER = "\ue001"
 NAME = "\ue002"
@@ -43,7 +43,7 @@ NUM = "\ue004"
 DIGITS = "\ue005"
 PLACEHOLDERS = (LENDER, NAME, DATE, NUM, DIGITS)
 
-LENDERS_FILE = Path(__file__).resolve().parents[2] / "rules" / "blackgray_lenders.yaml"
+LENDERS_FILE = "blackgray_lenders.yaml"
 
 # --- dates and times -------------------------------------------------------------------------------
 _CN_D = "〇零一二两三四五六七八九十"
@@ -141,23 +141,30 @@ def _trie_regex(words: Iterable[str]) -> str:
     return build(trie)
 
 
-def load_lenders(path: str | Path = LENDERS_FILE) -> tuple[list[str], list[str]]:
-    """Lender names and generic patterns from the YAML rules file."""
-    data = safe_load(Path(path).read_text(encoding="utf-8")) or {}
+def load_lenders(directory: str | Path | None = None) -> tuple[list[str], list[str]]:
+    """Lender names and generic patterns from `blackgray_lenders.yaml` of the rules in force."""
+    data = read_yaml(LENDERS_FILE, directory)
     names = []
     for n in data.get("lenders") or ():
         n = unicodedata.normalize("NFKC", str(n)).lower().strip()
         if n and n not in names:
             names.append(n)
-    return names, [str(p) for p in data.get("generic_patterns") or ()]
+    patterns = [str(p) for p in data.get("generic_patterns") or ()]
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise RulesError(f"{LENDERS_FILE}: generic_patterns 中的正则表达式无效 (invalid regex) {p!r}：{e}") from e
+    return names, patterns
 
 
 class Normalizer:
     """Slot-masking normaliser; build once (regular expressions are compiled here) and reuse."""
 
-    def __init__(self, lenders: Iterable[str] | None = None, generic_patterns: Iterable[str] | None = None):
+    def __init__(self, lenders: Iterable[str] | None = None, generic_patterns: Iterable[str] | None = None,
+                 directory: str | Path | None = None):
         if lenders is None or generic_patterns is None:
-            file_names, file_patterns = load_lenders()
+            file_names, file_patterns = load_lenders(directory)
             lenders = file_names if lenders is None else lenders
             generic_patterns = file_patterns if generic_patterns is None else generic_patterns
         names = [unicodedata.normalize("NFKC", n).lower() for n in lenders if n]
@@ -187,13 +194,18 @@ class Normalizer:
         return _COLLAPSE_RE.sub(r"\1", s)
 
 
-@lru_cache(maxsize=1)
-def default_normalizer() -> Normalizer:
-    return Normalizer()
+def default_normalizer(directory: str | Path | None = None) -> Normalizer:
+    """The normaliser on the lender list in force, built once per process and rules directory."""
+    return _normalizer(rules_dir(directory))
+
+
+@lru_cache(maxsize=8)
+def _normalizer(directory: Path) -> Normalizer:
+    return Normalizer(directory=directory)
 
 
 def normalize(text: str) -> str:
-    """Normalise one complaint text with the bundled lender list (see module docstring)."""
+    """Normalise one complaint text with the lender list in force (see module docstring)."""
     return default_normalizer().normalize(text)
 
 

@@ -85,7 +85,7 @@ class EscalationScorer:
 
 
 def load_escalation(directory: str | Path | None = None) -> EscalationScorer:
-    data = read_yaml(directory, "classify_escalation.yaml")
+    data = read_yaml("classify_escalation.yaml", directory)
     signals, phrases = [], {}
     for i, s in enumerate(data.get("signals") or ()):
         try:

@@ -82,7 +82,7 @@ class LexiconClassifier:
 
 
 def category_lexicon(directory: str | Path | None, taxonomy: Taxonomy) -> LexiconClassifier:
-    data = read_yaml(directory, "classify_lexicon.yaml")
+    data = read_yaml("classify_lexicon.yaml", directory)
     cats = data.get("categories") or {}
     unknown = sorted(set(cats) - set(taxonomy.categories))
     if unknown:

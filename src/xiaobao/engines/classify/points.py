@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xiaobao.domain.finding import Citation, Finding, Span
-from xiaobao.rules import RulesError
-from xiaobao.engines.classify.taxonomy import citation, read_yaml
+from xiaobao.rules import RulesError, citation, read_yaml
 from xiaobao.engines.classify.text import PhraseMatcher, original_span
 
 KIND = "classify.point"
@@ -144,7 +143,7 @@ def name_en(extractor: PointExtractor, point_id: str, name_zh: str) -> str:
 
 
 def load_points(directory: str | Path | None = None) -> PointExtractor:
-    data = read_yaml(directory, "classify_points.yaml")
+    data = read_yaml("classify_points.yaml", directory)
     rules = []
     for i, r in enumerate(data.get("points") or ()):
         try:

@@ -85,8 +85,8 @@ def _entries(raw: list[dict[str, Any]], axis: str) -> dict[str, AxisEntry]:
 
 
 def load_taxonomy(directory: str | Path | None = None) -> Taxonomy:
-    axes = read_yaml(directory, "classify_axes.yaml")
-    tax = read_yaml(directory, "taxonomy.yaml")
+    axes = read_yaml("classify_axes.yaml", directory)
+    tax = read_yaml("taxonomy.yaml", directory)
     axis_b = _entries(axes.get("axis_b"), "axis_b")
     axis_c = _entries(axes.get("axis_c"), "axis_c")
     owner: dict[str, str] = {}

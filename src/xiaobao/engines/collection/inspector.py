@@ -1,6 +1,6 @@
 """The inspector: every rule over every call, one `Inspection` per call.
 
-    inspector = Inspector.load()
+    inspector = Inspector.load()        # or default_inspector(): built once per rules directory
     for insp in inspector.inspect_batch(calls):
         insp.to_contract()   # {"call_id", "compliant", "violations": [...]}
 """
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from xiaobao.domain.finding import Finding, Span
@@ -17,6 +18,7 @@ from xiaobao.engines.collection.model import CALLEE, Call, Inspection
 from xiaobao.engines.collection.policy import Policy, load_policy
 from xiaobao.engines.collection.text import normalize, to_original
 from xiaobao.engines.collection.utterances import UtteranceMatcher
+from xiaobao.rules import rules_dir
 
 UTTERANCE_SCORE = 0.9
 
@@ -28,6 +30,8 @@ class Inspector:
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Inspector:
+        """From the rules in force: `directory`, else XIAOBAO_RULES_DIR, else the bundled rules."""
+        directory = rules_dir(directory)
         policy = load_policy(directory)
         return cls(policy, UtteranceMatcher.load(directory, policy.callee_cues))
 
@@ -117,3 +121,13 @@ class Inspector:
                        evidence={"turn": i, "speaker": turn.speaker, "utterance": turn.text, "matched": matched,
                                  "t_start": turn.start_s, "t_end": turn.end_s, **evidence},
                        message=msg)
+
+
+def default_inspector(directory: str | Path | None = None) -> Inspector:
+    """The inspector on the rules in force, built once per process and rules directory."""
+    return _inspector(rules_dir(directory))
+
+
+@lru_cache(maxsize=8)
+def _inspector(directory: Path) -> Inspector:
+    return Inspector.load(directory)

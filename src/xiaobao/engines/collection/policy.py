@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -127,9 +126,5 @@ def policy_from_dict(d: dict[str, Any]) -> Policy:
 
 
 def load_policy(directory: str | Path | None = None) -> Policy:
-    return policy_from_dict(read_yaml(directory, POLICY_FILE))
+    return policy_from_dict(read_yaml(POLICY_FILE, directory))
 
-
-@lru_cache(maxsize=4)
-def bundled_policy() -> Policy:
-    return load_policy(None)

@@ -155,7 +155,7 @@ class UtteranceMatcher:
 
     @classmethod
     def load(cls, directory: str | Path | None, callee_cues: dict[str, tuple[str, ...]]) -> UtteranceMatcher:
-        return cls.from_dict(read_yaml(directory, UTTERANCE_FILE), callee_cues)
+        return cls.from_dict(read_yaml(UTTERANCE_FILE, directory), callee_cues)
 
     # ---- matching --------------------------------------------------------------------------------
     def callee_cues(self, norm: str) -> set[str]:

@@ -91,5 +91,3 @@ def daily_apr(daily_fraction: float, days_per_year: int = 360) -> Annualised:
 
 def monthly_apr(monthly_fraction: float, months: int = 12) -> Annualised:
     return Annualised(monthly_fraction * months * 100, f"单利：月利率×{months}", f"simple: monthly rate × {months}")
-
-

@@ -1,6 +1,6 @@
 """The marketing pre-review engine: a material in, findings (with spans and citations) and its APR out.
 
-    engine = MarketingEngine()                # loads the rule pack once
+    engine = MarketingEngine()                # loads the rule pack once (the rules in force: rulepack.load)
     result = engine.analyze(text, fmt="html", title="…")
     result.findings, result.apr_min, result.apr_max
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from xiaobao.domain.finding import Finding, Span
 from xiaobao.engines.marketing import document as docs
@@ -19,6 +20,7 @@ from xiaobao.engines.marketing.normalize import Views, views
 from xiaobao.engines.marketing.prominence import ProminenceConfig, compare
 from xiaobao.engines.marketing.rates import RateConfig, RateMention, read_rates
 from xiaobao.engines.marketing.rulepack import RulePack, load
+from xiaobao.rules import rules_dir
 
 SMALL_KINDS = ("daily", "monthly", "daily_cost", "daily_hint")
 
@@ -106,7 +108,7 @@ class MarketingEngine:
             doc = docs.Document(title + "\n" + doc.text, doc.format,
                                 [docs.Run(0, offset, docs.DEFAULT_STYLE)]
                                 + [docs.Run(r.start + offset, r.end + offset, r.style) for r in doc.runs])
-        v = views(doc.text)
+        v = views(doc.text, self.pack.table)
         hits, exempt = self._phrase_hits(v)
         facts: dict[str, list[tuple[int, int]]] = {}
         for name, fact in self.pack.facts.items():
@@ -218,10 +220,15 @@ class MarketingEngine:
                 "method": m.method, "method_en": m.method_en, "assumed_periods": m.assumed_periods,
                 "stated_method": m.stated_method}
 
-@lru_cache(maxsize=1)
-def default_engine() -> MarketingEngine:
-    return MarketingEngine()
+def default_engine(directory: str | Path | None = None) -> MarketingEngine:
+    """The engine on the rules in force (`directory`, else XIAOBAO_RULES_DIR, else the bundled rules),
+    built once per process and rules directory."""
+    return _engine(rules_dir(directory))
+
+
+@lru_cache(maxsize=8)
+def _engine(directory: Path) -> MarketingEngine:
+    return MarketingEngine(load(directory))
 
 def analyze(text: str, fmt: str | None = None, *, title: str = "", on: date | None = None) -> Result:
     return default_engine().analyze(text, fmt, title=title, on=on)
-

@@ -1,5 +1,6 @@
-"""Loading the marketing rule pack (`rules/marketing_rules.yaml`, `rules/marketing_rates.yaml`) into
-matchers, with errors that name the file, the rule and the field.
+"""Loading the marketing rule pack (`rules/marketing_rules.yaml`, `rules/marketing_rates.yaml`, the
+folding table of `rules/marketing_normalize.yaml`) into matchers, from the rules directory in force
+(`xiaobao.rules.rules_dir`), with `RulesError`s that name the file, the rule and the field.
 
 Phrase lists of every rule and fact go into ONE Aho-Corasick automaton (pyahocorasick) over the compact
 view, so a material is scanned once whatever the number of phrases. Each phrase is compacted as the text
@@ -18,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 from pypinyin import Style, lazy_pinyin
 
 from xiaobao.domain.finding import Citation
-from xiaobao.engines.marketing.normalize import compact
+from xiaobao.engines.marketing.normalize import Table, compact, lookalikes
+from xiaobao.rules import RulesError, read_yaml, rules_dir
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_FILE = "marketing_rules.yaml"
+RATES_FILE = "marketing_rates.yaml"
 CODES = ("missing_apr", "daily_rate_without_apr", "apr_less_prominent", "misleading_approval", "ignore_credit",
          "false_zero_interest", "inducement_overborrow", "target_students", "absolute_terms", "implied_endorsement",
          "guaranteed_return", "rate_over_cap", "hidden_fees_installment", "missing_risk_warning",
@@ -33,10 +35,6 @@ COMPUTED_FACTS = ("apr_stated", "small_rate_stated", "fee_quote", "rate_stated",
                   "apr_understated", "fee_quote_without_apr")
 SEVERITY_SCORE = {"high": 0.9, "medium": 0.7, "low": 0.5}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class RulePackError(ValueError):
-    """A rule pack that cannot be used; the message names the file, the rule and the field."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +86,7 @@ class RulePack:
     lpr: list[tuple[date, float]]
     conventions: dict[str, float] = field(default_factory=dict)
     channels: dict[str, str] = field(default_factory=dict)
+    table: Table | None = None  # the folding table the phrases were compacted with; materials fold with it too
 
     def lpr_on(self, on: date) -> tuple[date, float] | None:
         known = [x for x in self.lpr if x[0] <= on]
@@ -125,17 +124,18 @@ def _regexes(raw: Any, where: str) -> tuple[re.Pattern, ...]:
         try:
             out.append(re.compile(str(p)))
         except re.error as e:
-            raise RulePackError(f"{where}: 正则表达式无效 {p!r}：{e}") from e
+            raise RulesError(f"{where}: 正则表达式无效 {p!r}：{e}") from e
     return tuple(out)
 
 
-def _add_phrases(auto, owner: str, phrases: Any, exempt: bool, where: str, pinyin: bool = True) -> None:
+def _add_phrases(auto, owner: str, phrases: Any, exempt: bool, where: str, table: Table,
+                 pinyin: bool = True) -> None:
     if phrases is not None and not isinstance(phrases, list):
-        raise RulePackError(f"{where}: 应为短语列表")
+        raise RulesError(f"{where}: 应为短语列表")
     for p in phrases or ():
-        base = compact(str(p))
+        base = compact(str(p), table)
         if not base:
-            raise RulePackError(f"{where}: 短语 {p!r} 归一化后为空")
+            raise RulesError(f"{where}: 短语 {p!r} 归一化后为空")
         spellings = {base} | (pinyin_variants(base) if pinyin and not exempt else set())
         for s in spellings:
             entry = auto.get(s) if s in auto else []
@@ -143,29 +143,19 @@ def _add_phrases(auto, owner: str, phrases: Any, exempt: bool, where: str, pinyi
             auto.add_word(s, entry)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise RulePackError(f"{path.name}: 无法读取：{e}") from e
-    if not isinstance(data, dict):
-        raise RulePackError(f"{path.name}: 顶层应为映射")
-    return data
-
-
-def load(rules_path: str | Path | None = None, rates_path: str | Path | None = None) -> RulePack:
-    rules_path = Path(rules_path or RULES_DIR / "marketing_rules.yaml")
-    rates_path = Path(rates_path or RULES_DIR / "marketing_rates.yaml")
-    data, rates = _read(rules_path), _read(rates_path)
-    name = rules_path.name
+def load(directory: str | Path | None = None) -> RulePack:
+    """The rule pack of `directory` (else XIAOBAO_RULES_DIR, else the bundled rules), file by file."""
+    directory = rules_dir(directory)
+    data, rates, table = read_yaml(RULES_FILE, directory), read_yaml(RATES_FILE, directory), lookalikes(directory)
+    name = RULES_FILE
     auto = ahocorasick.Automaton()
     facts: dict[str, Fact] = {}
     for fname, f in (data.get("facts") or {}).items():
         where = f"{name}: facts.{fname}"
         if fname in COMPUTED_FACTS:
-            raise RulePackError(f"{where}: 与计算得出的事实同名")
-        _add_phrases(auto, f"fact:{fname}", f.get("phrases"), False, where, pinyin=False)
-        _add_phrases(auto, f"fact:{fname}", f.get("exempt"), True, where)
+            raise RulesError(f"{where}: 与计算得出的事实同名")
+        _add_phrases(auto, f"fact:{fname}", f.get("phrases"), False, where, table, pinyin=False)
+        _add_phrases(auto, f"fact:{fname}", f.get("exempt"), True, where, table)
         facts[fname] = Fact(fname, _regexes(f.get("regex"), where), _regexes(f.get("exempt_regex"), where))
     rules: list[Rule] = []
     seen: set[str] = set()
@@ -173,34 +163,34 @@ def load(rules_path: str | Path | None = None, rates_path: str | Path | None = N
         rid = r.get("id") if isinstance(r, dict) else None
         where = f"{name}: 第{i}条规则 {rid or ''}".rstrip()
         if not rid:
-            raise RulePackError(f"{where}: 缺少 id")
+            raise RulesError(f"{where}: 缺少 id")
         if rid in seen:
-            raise RulePackError(f"{where}: id 重复")
+            raise RulesError(f"{where}: id 重复")
         seen.add(rid)
         code, severity, match = r.get("code"), r.get("severity", "medium"), r.get("match") or {}
         if code not in CODES:
-            raise RulePackError(f"{where}: code {code!r} 不在固定违规代码中（{', '.join(CODES)}）")
+            raise RulesError(f"{where}: code {code!r} 不在固定违规代码中（{', '.join(CODES)}）")
         if severity not in SEVERITY_SCORE:
-            raise RulePackError(f"{where}: severity 应为 high / medium / low")
+            raise RulesError(f"{where}: severity 应为 high / medium / low")
         if not r.get("message"):
-            raise RulePackError(f"{where}: 缺少中文 message")
+            raise RulesError(f"{where}: 缺少中文 message")
         if not r.get("citation"):
-            raise RulePackError(f"{where}: 缺少 citation（每条规则须注明法规依据）")
+            raise RulesError(f"{where}: 缺少 citation（每条规则须注明法规依据）")
         kind = match.get("type")
         if kind not in ("phrases", "regex", "numeric", "structural"):
-            raise RulePackError(f"{where}: match.type 应为 phrases / regex / numeric / structural")
+            raise RulesError(f"{where}: match.type 应为 phrases / regex / numeric / structural")
         names = [*(match.get("when_all") or ()), *(match.get("when_any") or ()), *(match.get("unless_any") or ())]
         for n in names:
             if n not in facts and n not in COMPUTED_FACTS:
-                raise RulePackError(f"{where}: 未定义的事实 {n!r}")
+                raise RulesError(f"{where}: 未定义的事实 {n!r}")
         if kind == "phrases":
             if not match.get("phrases"):
-                raise RulePackError(f"{where}: phrases 为空")
-            _add_phrases(auto, f"rule:{rid}", match["phrases"], False, where)
-            _add_phrases(auto, f"rule:{rid}", match.get("variants"), False, where, pinyin=False)
-            _add_phrases(auto, f"rule:{rid}", match.get("exempt"), True, where, pinyin=False)
+                raise RulesError(f"{where}: phrases 为空")
+            _add_phrases(auto, f"rule:{rid}", match["phrases"], False, where, table)
+            _add_phrases(auto, f"rule:{rid}", match.get("variants"), False, where, table, pinyin=False)
+            _add_phrases(auto, f"rule:{rid}", match.get("exempt"), True, where, table, pinyin=False)
         if kind == "numeric" and match.get("check") != "apr_above_line":
-            raise RulePackError(f"{where}: numeric 规则目前支持 check: apr_above_line")
+            raise RulesError(f"{where}: numeric 规则目前支持 check: apr_above_line")
         rules.append(Rule(
             rid, code, severity, str(r["message"]), str(r.get("message_en", "")), _citation(r["citation"]), kind,
             tuple(match.get("when_all") or ()), tuple(match.get("when_any") or ()),
@@ -211,7 +201,7 @@ def load(rules_path: str | Path | None = None, rates_path: str | Path | None = N
     lines = []
     for j, ln in enumerate(rates.get("lines") or (), start=1):
         if "above" not in ln and "lpr_multiple" not in ln:
-            raise RulePackError(f"{rates_path.name}: lines 第{j}条须有 above 或 lpr_multiple")
+            raise RulesError(f"{RATES_FILE}: lines 第{j}条须有 above 或 lpr_multiple")
         lines.append(RateLine(str(ln.get("id", f"line{j}")), str(ln.get("severity", "high")), str(ln.get("name_zh", "")),
                               float(ln["above"]) if "above" in ln else None,
                               float(ln["lpr_multiple"]) if "lpr_multiple" in ln else None,
@@ -220,6 +210,6 @@ def load(rules_path: str | Path | None = None, rates_path: str | Path | None = N
         lpr = sorted((x["date"] if isinstance(x["date"], date) else date.fromisoformat(str(x["date"])),
                       float(x["rate"])) for x in rates.get("lpr_1y") or ())
     except (KeyError, ValueError, TypeError) as e:
-        raise RulePackError(f"{rates_path.name}: lpr_1y 每项须有 date 与 rate：{e}") from e
+        raise RulesError(f"{RATES_FILE}: lpr_1y 每项须有 date 与 rate：{e}") from e
     return RulePack(rules, facts, auto, lines, lpr, {k: float(v) for k, v in (rates.get("conventions") or {}).items()},
-                    {str(k): str(v) for k, v in (data.get("channels") or {}).items()})
+                    {str(k): str(v) for k, v in (data.get("channels") or {}).items()}, table)

@@ -56,11 +56,11 @@ def evaluate(docs: Iterable[dict], predict: Callable[[str], list[Span]], types: 
             t = (type_map or {}).get(t, t)
             if types is None or t in types:
                 pred.add((a, b, t))
-        for a, b, t in pred & gold:
+        for _a, _b, t in pred & gold:
             s.tp[t] += 1
-        for a, b, t in pred - gold:
+        for _a, _b, t in pred - gold:
             s.fp[t] += 1
-        for a, b, t in gold - pred:
+        for _a, _b, t in gold - pred:
             s.fn[t] += 1
         for dec in d.get("decoys", ()):
             s.decoys += 1

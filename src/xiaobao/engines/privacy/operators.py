@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from xiaobao.engines.privacy import checks
-from xiaobao.engines.privacy.config import read_yaml
+from xiaobao.engines.privacy.config import load_config
 from xiaobao.engines.privacy.vault import Vault
+from xiaobao.rules import RulesError, read_yaml, rules_dir
 
 OPERATORS = ("mask", "redact", "replace", "token", "fpe", "encrypt", "keep")
 
 
 class OperatorError(ValueError):
-    pass
+    """An operator that cannot be applied to a value (no key, not a token); a broken policy file is a `RulesError`."""
 
 
 @dataclass(frozen=True)
@@ -39,16 +41,22 @@ class OperatorConfig:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=8)
-def load_operator_config(directory: str | None = None) -> OperatorConfig:
-    from xiaobao.engines.privacy.config import load_config
+def load_operator_config(directory: str | Path | None = None) -> OperatorConfig:
+    return _load_operator_config(rules_dir(directory))
 
+
+@lru_cache(maxsize=8)
+def _load_operator_config(directory: Path) -> OperatorConfig:
     raw = read_yaml("privacy_policies.yaml", directory)
-    masks = {k: MaskRule(**v) for k, v in (raw.get("masks") or {}).items()}
+    try:
+        masks = {k: MaskRule(**v) for k, v in (raw.get("masks") or {}).items()}
+    except TypeError as e:
+        raise RulesError(f"privacy_policies.yaml: masks 格式错误 (malformed mask): {e}") from e
     by_level = dict(raw.get("by_level") or {})
     for level, op in by_level.items():
         if op not in OPERATORS:
-            raise OperatorError(f"privacy_policies.yaml: by_level.{level} 的算子 {op!r} 不存在（可用：{', '.join(OPERATORS)}）")
+            raise RulesError(f"privacy_policies.yaml: by_level.{level} 的算子 {op!r} 不存在（可用：{', '.join(OPERATORS)}） "
+                             f"(unknown operator)")
     labels = {name: spec.name_zh for name, spec in load_config(directory).types.items()}
     return OperatorConfig(masks, raw.get("mask_char", "*"), by_level, labels)
 

@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from xiaobao.engines.privacy.config import read_yaml
 from xiaobao.engines.privacy.operators import OPERATORS, OperatorError, Operators
 from xiaobao.engines.privacy.recognizers import Hit
 from xiaobao.engines.privacy.scanner import Scanner, default_scanner
+from xiaobao.rules import RulesError, read_yaml, rules_dir
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,25 @@ class Policy:
 
 
 class PolicyError(ValueError):
-    pass
+    """No policy of that name (a request's or a setting's mistake; a broken policy file is a `RulesError`)."""
 
 
 def _check_op(policy: str, where: str, op: str) -> str:
     if op not in OPERATORS and op not in ("drop", "scan"):
-        raise PolicyError(f"策略 {policy}：{where} 的算子 {op!r} 不存在（可用：{', '.join(OPERATORS)}、drop、scan）")
+        raise RulesError(f"privacy_policies.yaml: 策略 {policy}：{where} 的算子 {op!r} 不存在（可用：{', '.join(OPERATORS)}、"
+                         f"drop、scan） (unknown operator)")
     return op
 
 
+def load_policies(directory: str | Path | None = None) -> dict[str, Policy]:
+    return _load_policies(rules_dir(directory))
+
+
 @lru_cache(maxsize=8)
-def load_policies(directory: str | None = None) -> dict[str, Policy]:
+def _load_policies(directory: Path) -> dict[str, Policy]:
     raw = read_yaml("privacy_policies.yaml", directory).get("policies") or {}
+    if not isinstance(raw, dict):
+        raise RulesError("privacy_policies.yaml: policies 应为映射 (must be a mapping)")
     out = {}
     for name, p in raw.items():
         ops = {k: _check_op(name, f"operators.{k}", v) for k, v in (p.get("operators") or {}).items()}
@@ -61,7 +69,7 @@ def load_policies(directory: str | None = None) -> dict[str, Policy]:
     return out
 
 
-def get_policy(name: str, directory: str | None = None) -> Policy:
+def get_policy(name: str, directory: str | Path | None = None) -> Policy:
     policies = load_policies(directory)
     if name not in policies:
         raise PolicyError(f"策略 {name!r} 不存在（可用：{', '.join(sorted(policies))}）")

@@ -15,11 +15,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 from operator import attrgetter
+from pathlib import Path
 
 from xiaobao.domain.finding import Finding, Span
 from xiaobao.engines.privacy.config import RecognizerConfig, load_config
+from xiaobao.rules import rules_dir
 from xiaobao.engines.privacy.names import (  # (importing names registers PERSON_NAME and ADDRESS)
     Address,
     PersonName,
@@ -323,12 +326,12 @@ def _settle(hits: list[Hit], rank: dict[str, int]) -> list[Hit]:
 _start = attrgetter("start")
 
 
-_default: Scanner | None = None
+def default_scanner(directory: str | Path | None = None) -> Scanner:
+    """The scanner on the rules in force (`directory`, else XIAOBAO_RULES_DIR, else the bundled rules),
+    built once per process and rules directory (building compiles the lexicons)."""
+    return _scanner(rules_dir(directory))
 
 
-def default_scanner() -> Scanner:
-    """The scanner on the bundled rules, built once per process (building compiles the lexicons)."""
-    global _default
-    if _default is None:
-        _default = Scanner()
-    return _default
+@lru_cache(maxsize=8)
+def _scanner(directory: Path) -> Scanner:
+    return Scanner(load_config(directory))

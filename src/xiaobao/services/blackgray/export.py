@@ -23,7 +23,8 @@ from xiaobao.engines.blackgray.gangs import mask_value
 from xiaobao.services.privacy import protected_text
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
-from xiaobao.services.errors import Forbidden, NotFound
+from xiaobao.services.errors import Forbidden
+from xiaobao.services.loading import load_or_404
 from xiaobao.services.blackgray import leads as leads_service
 from xiaobao.services.blackgray.triage import record_of_row
 from xiaobao.engines.spreadsheet import xlsx_append
@@ -59,9 +60,8 @@ def build_package(ctx: Context, lead_id: int, actor: Actor) -> dict[str, Any]:
         raise Forbidden(f"角色 {actor.role} 无权导出黑灰产线索证据包")
     reveal = ctx.rules.permissions.allows(actor.role, "pii.view")
     with ctx.store.uow(write=False) as uow:
-        lead = uow.blackgray.lead(lead_id)
-        if lead is None:
-            raise NotFound(f"线索 #{lead_id} 不存在", lead_id=lead_id)
+        lead = load_or_404(lambda: uow.blackgray.lead(lead_id), f"线索 #{lead_id}", f"lead #{lead_id}",
+                           lead_id=lead_id)
         members = uow.blackgray.members(lead_id)
     complaints = []
     for m in members:

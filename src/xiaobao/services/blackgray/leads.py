@@ -13,7 +13,7 @@ from typing import Any
 
 from xiaobao.domain.finding import Citation
 from xiaobao.services.context import Context
-from xiaobao.services.errors import NotFound
+from xiaobao.services.loading import load_or_404
 from xiaobao.services.blackgray import triage
 
 KIND_ZH = {"proxy_template": "代理维权", "repeat_harass": "缠访", "credit_repair": "征信修复",
@@ -126,8 +126,7 @@ def _member_dict(m: dict[str, Any]) -> dict[str, Any]:
 
 def get_lead(ctx: Context, lead_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        lead = uow.blackgray.lead(lead_id)
-        if lead is None:
-            raise NotFound(f"线索 #{lead_id} 不存在", lead_id=lead_id)
+        lead = load_or_404(lambda: uow.blackgray.lead(lead_id), f"线索 #{lead_id}", f"lead #{lead_id}",
+                           lead_id=lead_id)
         members = uow.blackgray.members(lead_id)
     return {**_lead_dict(lead), "members": [_member_dict(m) for m in members]}

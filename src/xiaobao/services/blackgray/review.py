@@ -8,20 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue
+from xiaobao.domain.review import FLAG_REVIEW, LEAD_REVIEW
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
-from xiaobao.services.errors import Forbidden, NotFound
+from xiaobao.services.errors import Forbidden
 from xiaobao.services.blackgray import triage
+from xiaobao.services.loading import load_or_404
 
-DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 MIN_REVIEWS = 20  # below this many decisions of each kind a fitted threshold is noise
-
-
-def _status(decision: str) -> str:
-    try:
-        return DECISIONS[decision]
-    except KeyError:
-        raise InvalidValue("decision", "须为 confirm（确认）或 reject（排除）") from None
 
 
 def _check(ctx: Context, actor: Actor) -> None:
@@ -31,13 +25,13 @@ def _check(ctx: Context, actor: Actor) -> None:
 
 def review_lead(ctx: Context, lead_id: int, decision: str, actor: Actor, note: str | None = None) -> dict[str, Any]:
     """Decide a lead. Its members' complaint flags still awaiting review take the same decision."""
-    status = _status(decision)
+    LEAD_REVIEW.decision(decision)  # an unknown decision is refused before the role is looked at
     _check(ctx, actor)
     now = ctx.now()
     with ctx.store.uow() as uow:
-        lead = uow.blackgray.lead(lead_id)
-        if lead is None:
-            raise NotFound(f"线索 #{lead_id} 不存在", lead_id=lead_id)
+        lead = load_or_404(lambda: uow.blackgray.lead(lead_id), f"线索 #{lead_id}", f"lead #{lead_id}",
+                           lead_id=lead_id)
+        status = LEAD_REVIEW.move(lead["status"], decision)
         uow.blackgray.review_lead(lead_id, status, actor.username, now, note)
         members = uow.blackgray.member_ids(lead_id)
         n = uow.blackgray.review_flags(members, status, actor.username, now, f"线索#{lead_id}：{note or ''}",
@@ -50,13 +44,12 @@ def review_lead(ctx: Context, lead_id: int, decision: str, actor: Actor, note: s
 
 
 def review_flag(ctx: Context, complaint_id: int, decision: str, actor: Actor, note: str | None = None) -> dict[str, Any]:
-    status = _status(decision)
+    FLAG_REVIEW.decision(decision)  # an unknown decision is refused before the role is looked at
     _check(ctx, actor)
     now = ctx.now()
     with ctx.store.uow() as uow:
-        flag = uow.blackgray.flag(complaint_id)
-        if flag is None:
-            raise NotFound(f"投诉 #{complaint_id} 没有黑灰产识别结果", complaint_id=complaint_id)
+        flag = _flag(uow, complaint_id)
+        status = FLAG_REVIEW.move(flag["review_status"], decision)
         uow.blackgray.review_flags([complaint_id], status, actor.username, now, note)
         uow.audit.append(now, actor.username, f"blackgray.flag.{decision}", "complaint", str(complaint_id),
                          {"before": {"review_status": flag["review_status"]}, "after": {"review_status": status},
@@ -75,11 +68,15 @@ def queue(ctx: Context, *, review_status: str | None = "pending", kind: str | No
 
 def flag_of(ctx: Context, complaint_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        flag = uow.blackgray.flag(complaint_id)
-        if flag is None:
-            raise NotFound(f"投诉 #{complaint_id} 没有黑灰产识别结果", complaint_id=complaint_id)
+        flag = _flag(uow, complaint_id)
         leads = uow.blackgray.leads_of(complaint_id)
     return {**flag, "leads": [{"id": lead["id"], "title": lead["title"], "status": lead["status"]} for lead in leads]}
+
+
+def _flag(uow, complaint_id: int) -> dict[str, Any]:
+    return load_or_404(lambda: uow.blackgray.flag(complaint_id), f"投诉 #{complaint_id}",
+                       f"black/gray verdict of complaint #{complaint_id}", missing_zh="没有黑灰产识别结果",
+                       complaint_id=complaint_id)
 
 
 def fit_threshold(reviewed: list[tuple[float, bool]], floor: float) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from xiaobao.engines.blackgray.contacts import extract_artefacts
 from xiaobao.engines.blackgray.engine import ScanResult, load_detector_rules, load_scoring
 from xiaobao.engines.blackgray.incremental import Detector
 from xiaobao.engines.blackgray.intel import IntelEntry, IntelIndex
+from xiaobao.engines.blackgray.lexicon import Lexicon
 from xiaobao.engines.blackgray.scoring import ScoringRules
 from xiaobao.store.uow import UnitOfWork
 from xiaobao.services.privacy import protected_text
@@ -75,7 +76,7 @@ def intel_index(ctx: Context, uow: UnitOfWork) -> IntelIndex:
 def _new_state(ctx: Context) -> _State:
     with ctx.store.uow(write=False) as uow:
         scoring = scoring_for(ctx, uow)
-        detector = Detector(scoring=scoring, intel=intel_index(ctx, uow),
+        detector = Detector(scoring=scoring, intel=intel_index(ctx, uow), lexicon=Lexicon.load(ctx.settings.rules_dir),
                             rules=load_detector_rules(ctx.settings.rules_dir))
         state = _State(detector, scoring.flag_threshold,
                        uow.blackgray.setting("intel_version"))

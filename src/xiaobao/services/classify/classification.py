@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue
@@ -26,12 +27,14 @@ from xiaobao.engines.classify.metrics import Evaluation, evaluate
 from xiaobao.engines.classify.model import LinearTextModel, ModelError, TrainSettings
 from xiaobao.engines.classify.model import train as fit
 from xiaobao.engines.privacy.scanner import default_scanner
+from xiaobao.rules import rules_dir as rules_in_force
 from xiaobao.store.classify.repository import ClassifyRepository
 from xiaobao.services.privacy import protected_text
 from xiaobao.services.complaints.intake import recent
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import NotFound
+from xiaobao.services.loading import load_or_404
 from xiaobao.services.complaints.intake.recent import Recent
 
 
@@ -60,12 +63,12 @@ def item(complaint_id: int, complaint: Mapping[str, Any] | Any, text: str | None
 
 # -- the classifier in use: rules, or the active trained model -----------------------------------
 _lock = threading.Lock()
-_rules_cache: dict[str | None, ComplaintClassifier] = {}
-_model_cache: dict[tuple[str | None, int], ComplaintClassifier] = {}
+_rules_cache: dict[Path, ComplaintClassifier] = {}
+_model_cache: dict[tuple[Path, int, str], ComplaintClassifier] = {}
 
 
 def _rules(ctx: Context) -> ComplaintClassifier:
-    key = ctx.settings.rules_dir
+    key = rules_in_force(ctx.settings.rules_dir)  # the directory in force, resolved: one classifier per directory
     with _lock:
         if key not in _rules_cache:
             _rules_cache[key] = ComplaintClassifier.from_rules(key)
@@ -82,7 +85,7 @@ def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier
     if active is None:
         return base
     model_id, digest = active
-    key = (ctx.settings.rules_dir, model_id, digest)  # the id alone: another database's version 1 is another model
+    key = (rules_in_force(ctx.settings.rules_dir), model_id, digest)  # the id alone: another database's version 1 is another model
     with _lock:
         cached = _model_cache.get(key)
     if cached is not None:
@@ -99,7 +102,7 @@ def classifier_in(ctx: Context, repo: ClassifyRepository) -> ComplaintClassifier
 
 def classifier(ctx: Context) -> ComplaintClassifier:
     with ctx.store.uow(write=False) as uow:
-        return classifier_in(ctx, ClassifyRepository(uow.session))
+        return classifier_in(ctx, uow.classify)
 
 
 # -- classify and store --------------------------------------------------------------------------
@@ -129,7 +132,7 @@ def assess(ctx: Context, uow, drafts: Sequence[Any], repeats: Sequence[bool]) ->
     `record` stores the predictions once the complaints have ids."""
     if not drafts:
         return []
-    clf = classifier_in(ctx, ClassifyRepository(uow.session))
+    clf = classifier_in(ctx, uow.classify)
     preds = clf.predict_many([d.text or "" for d in drafts], [bool(r) for r in repeats])
     flag = clf.escalation.routing_flag
     if flag:
@@ -144,7 +147,7 @@ def record(ctx: Context, uow, items: Sequence[Item], preds: Sequence[Prediction]
     `new`: the complaints were stored in this unit of work, so nothing of theirs is there to replace."""
     if items:
         rows, points = _rows(items, preds, ctx.now())
-        repo = ClassifyRepository(uow.session)
+        repo = uow.classify
         if new:
             repo.insert_predictions(rows, points)
         else:
@@ -156,7 +159,7 @@ def classify_in(ctx: Context, uow, items: Sequence[Item]) -> list[Prediction]:
     stored prediction, except the labels an agent corrected."""
     if not items:
         return []
-    repo = ClassifyRepository(uow.session)
+    repo = uow.classify
     preds = classifier_in(ctx, repo).predict_many([i.text for i in items], [i.repeat_of for i in items])
     record(ctx, uow, items, preds)
     return preds
@@ -169,7 +172,7 @@ def classify_stored(ctx: Context, ids: Iterable[int] | None = None, *, batch: in
     pending = list(ids) if ids is not None else None
     while True:
         with ctx.store.uow() as uow:
-            repo = ClassifyRepository(uow.session)
+            repo = uow.classify
             chunk = pending[:batch] if pending is not None else repo.unclassified_ids(batch)
             if not chunk:
                 return done
@@ -201,10 +204,9 @@ def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axi
         raise InvalidValue("axis_b", f"未知业务类别代码 {axis_b}（可选：{', '.join(tax.axis_b)}）")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        c = uow.complaints.get(complaint_id, for_update=True)
-        if c is None:
-            raise NotFound(f"投诉 {complaint_id} 不存在", complaint_id=complaint_id)
-        repo = ClassifyRepository(uow.session)
+        c = load_or_404(lambda: uow.complaints.get(complaint_id, for_update=True), f"投诉 {complaint_id}",
+                        f"complaint {complaint_id}", complaint_id=complaint_id)
+        repo = uow.classify
         before = repo.prediction(complaint_id)
         if before is None:
             classify_in(ctx, uow, [item(complaint_id, c, protected_text.originals_of(ctx, c)["text"])])
@@ -228,10 +230,9 @@ def correct(ctx: Context, complaint_id: int, actor: Actor, *, category: str, axi
 
 def prediction(ctx: Context, complaint_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        repo = ClassifyRepository(uow.session)
-        row = repo.prediction(complaint_id)
-        if row is None:
-            raise NotFound(f"投诉 {complaint_id} 尚未分类", complaint_id=complaint_id)
+        repo = uow.classify
+        row = load_or_404(lambda: repo.prediction(complaint_id), f"投诉 {complaint_id}",
+                          f"classification of complaint {complaint_id}", missing_zh="尚未分类", complaint_id=complaint_id)
         return {**row, "labels": repo.labels(complaint_id)}
 
 
@@ -259,14 +260,14 @@ def parse_labels(ctx: Context, records: Iterable[tuple[int, Any]]) -> tuple[list
 PERSONAL = "□"  # what a personal value in a training text becomes
 
 
-def _without_personal_data(labels: Sequence[Label]) -> list[Label]:
+def _without_personal_data(labels: Sequence[Label], rules_dir: str | None = None) -> list[Label]:
     """The labels with every personal value the PII scanner finds in their texts replaced by one
     `PERSONAL` character: a model keeps the character n-grams of its training texts, and the file must
     not carry customers' names, numbers or addresses. (Predictions read the real text; a personal
     value there matches nothing the model learned, as a new name would anyway.)"""
     texts = [lab.text for lab in labels]
     out = []
-    for lab, text, hits in zip(labels, texts, default_scanner().scan_many(texts)):
+    for lab, text, hits in zip(labels, texts, default_scanner(rules_dir).scan_many(texts)):
         if hits:
             parts, pos = [], 0
             for h in hits:
@@ -289,10 +290,10 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
     With too few labels to hold any out (fewer than 50) nothing can be compared and the new version is used."""
     settings = settings or TrainSettings()
     with ctx.store.uow(write=False) as uow:
-        stored = ClassifyRepository(uow.session).latest_labels_with_text()
+        stored = uow.classify.latest_labels_with_text()
         clear = protected_text.originals_by_id(ctx, uow, [r[0] for r in stored])  # stored text is masked
     labels = [Label(clear.get(cid, t), cat, b) for cid, t, cat, b in stored] + list(extra)
-    labels = _without_personal_data(labels)
+    labels = _without_personal_data(labels, ctx.settings.rules_dir)
     if not labels:
         raise InvalidValue("labels", "没有可用于训练的标注（请先在工作台纠正分类，或提供标注文件）")
     texts, cats = [lab.text for lab in labels], [lab.category for lab in labels]
@@ -329,7 +330,7 @@ def train(ctx: Context, actor: Actor, extra: Sequence[Label] = (), *, activate: 
     now = ctx.now()
     blob = model.to_bytes()
     with ctx.store.uow() as uow:
-        repo = ClassifyRepository(uow.session)
+        repo = uow.classify
         model_id = repo.add_model({"created_at": now, "actor": actor.username, "n_labels": len(labels),
                                    "classes": model.classes, "metrics": metrics, "sha256": model.digest(),
                                    "blob": blob, "axis_b_blob": b_model.to_bytes() if b_model else None,
@@ -358,7 +359,7 @@ def activate(ctx: Context, actor: Actor, model_id: int | None, reason: str = "")
     """Switch the active model (None = back to the rules classifier), audited."""
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = ClassifyRepository(uow.session)
+        repo = uow.classify
         if model_id is not None and repo.model(model_id) is None:
             raise NotFound(f"模型版本 {model_id} 不存在", model_id=model_id)
         before = repo.active_model_id()
@@ -371,13 +372,13 @@ def activate(ctx: Context, actor: Actor, model_id: int | None, reason: str = "")
 
 def models(ctx: Context) -> list[dict[str, Any]]:
     with ctx.store.uow(write=False) as uow:
-        return ClassifyRepository(uow.session).models()
+        return uow.classify.models()
 
 
 def needs_label_count(ctx: Context) -> int:
     """How many complaints the classifier left to a person and nobody has labelled yet."""
     with ctx.store.uow(write=False) as uow:
-        return ClassifyRepository(uow.session).needs_person_count()
+        return uow.classify.needs_person_count()
 
 
 def learning_status(ctx: Context) -> dict[str, Any]:
@@ -385,7 +386,7 @@ def learning_status(ctx: Context) -> dict[str, Any]:
     with its holdout figures, the corrections recorded in all and since the model in use was trained, and
     the labelling queue (complaints the classifier left to a person that nobody has labelled yet)."""
     with ctx.store.uow(write=False) as uow:
-        repo = ClassifyRepository(uow.session)
+        repo = uow.classify
         versions = repo.models()
         active = next((m for m in reversed(versions) if m["active"]), None)
         labelled, corrections = repo.label_counts()
@@ -431,7 +432,7 @@ def points_report(ctx: Context, start: datetime, end: datetime, *, min_count: in
         raise InvalidValue("end", "结束时间须晚于开始时间")
     prev_start = start - (end - start)
     with ctx.store.uow(write=False) as uow:
-        repo = ClassifyRepository(uow.session)
+        repo = uow.classify
         now_counts = repo.point_counts(start, end)
         prev_counts = repo.point_counts(prev_start, start)
         rows = []

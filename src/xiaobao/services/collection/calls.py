@@ -13,15 +13,15 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue, RecusalRequired
 from xiaobao.domain.identity import MASKERS, validate_cn_id, validate_phone
+from xiaobao.domain.review import FINDING_REVIEW, IllegalReview
 from xiaobao.engines.collection import CODES
 from xiaobao.engines.collection import scorecard as scorecards
-from xiaobao.engines.collection.inspector import Inspector
+from xiaobao.engines.collection.inspector import Inspector, default_inspector
 from xiaobao.engines.collection.model import Inspection
 from xiaobao.engines.collection.records import FieldError, parse_call
 from xiaobao.store.collection.repository import CollectionRepository
@@ -30,14 +30,14 @@ from xiaobao.services.context import Context
 from xiaobao.services.errors import Conflict, Forbidden, NotFound
 from xiaobao.services.complaints.intake.sources import Row, SourceError, read_rows
 from xiaobao.engines.spreadsheet import csv_row
+from xiaobao.services.loading import load_or_404
 
 PII_FIELDS = ("debtor_id_number", "debtor_phone", "callee_number")
-DECISIONS = ("upheld", "overturned")
+DECISIONS = ("upheld", "overturned")  # a QA lead's rulings, spelt as the statuses they lead to (FINDING_REVIEW)
 
 
-@lru_cache(maxsize=8)
 def inspector(rules_dir: str | None = None) -> Inspector:
-    return Inspector.load(rules_dir)
+    return default_inspector(rules_dir)
 
 
 # ---- offline inspection (no database) ---------------------------------------------------------------
@@ -174,7 +174,7 @@ def _import_batch(ctx: Context, batch: list[Row], actor: str, report: ImportRepo
         return
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         existing = repo.existing_call_ids([c.call_id for c, _, _ in parsed])
         report.duplicates += len(existing)
         parsed = [p for p in parsed if p[0].call_id not in existing]
@@ -231,7 +231,7 @@ def _finding_row(call_id: str, f, now: datetime) -> dict[str, Any]:
             "t_start_s": ev.get("t_start"), "t_end_s": ev.get("t_end"), "message": f.message,
             "citation": None if f.citation is None else str(f.citation),
             "evidence": {k: v for k, v in ev.items() if k not in ("utterance",)}, "score": f.score,
-            "status": "open", "created_at": now}
+            "status": FINDING_REVIEW.initial, "created_at": now}
 
 
 # ---- reading ----------------------------------------------------------------------------------------
@@ -255,10 +255,8 @@ def _call_view(row: dict[str, Any], findings: list[dict[str, Any]], disputes: li
 
 def get_call(ctx: Context, call_id: str) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
-        row = repo.get_call(call_id)
-        if row is None:
-            raise NotFound(f"通话 {call_id} 不存在", call_id=call_id)
+        repo = uow.collection
+        row = load_or_404(lambda: repo.get_call(call_id), f"通话 {call_id}", f"call {call_id}", call_id=call_id)
         findings = repo.findings_for_call(call_id)
         return _call_view(row, findings, repo.disputes_for([f["id"] for f in findings]))
 
@@ -273,7 +271,7 @@ def list_calls(ctx: Context, *, agency: str | None = None, collector_id: str | N
     if code is not None and code not in CODES:
         raise InvalidValue("code", f"未知违规代码 {code!r}")
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
+        repo = uow.collection
         total, rows = repo.calls(agency=agency, collector_id=collector_id, debtor_id=debtor_id, code=code,
                                  disputed=disputed, violating=violating, day_from=day_from, day_to=day_to,
                                  limit=limit, offset=offset)
@@ -313,23 +311,23 @@ def dispute(ctx: Context, finding_id: int, actor: Actor, reason: str) -> dict[st
         raise InvalidValue("reason", "申诉须说明理由")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
-        f = repo.finding(finding_id, lock=True)
-        if f is None:
-            raise NotFound(f"质检结果 {finding_id} 不存在", finding_id=finding_id)
+        repo = uow.collection
+        f = _finding(repo, finding_id)
         call = repo.get_call(f["call_id"])
         if actor.role.value == "agent" and actor.staff_id != call["collector_id"]:
             raise Forbidden("催收员只能申诉本人通话的质检结果", finding_id=finding_id)
-        if f["status"] != "open":
-            raise Conflict(f"质检结果当前状态为 {f['status']}，只有 open 状态可申诉", status=f["status"])
+        try:
+            status = FINDING_REVIEW.move(f["status"], "dispute")
+        except IllegalReview:
+            raise Conflict(f"质检结果当前状态为 {f['status']}，只有 open 状态可申诉", status=f["status"]) from None
         dispute_id = repo.add_dispute({"finding_id": finding_id, "disputed_by": actor.username, "disputed_at": now,
                                        "reason": reason.strip()})
-        repo.set_finding_status(finding_id, "disputed")
+        repo.set_finding_status(finding_id, status)
         uow.audit.append(now, actor.username, "collection.dispute", "collection_finding", str(finding_id),
-                         {"before": {"status": "open"}, "after": {"status": "disputed"}, "reason": reason.strip(),
+                         {"before": {"status": f["status"]}, "after": {"status": status}, "reason": reason.strip(),
                           "data": {"call_id": f["call_id"], "code": f["code"], "dispute_id": dispute_id}})
         uow.commit()
-    return {"finding_id": finding_id, "dispute_id": dispute_id, "status": "disputed"}
+    return {"finding_id": finding_id, "dispute_id": dispute_id, "status": status}
 
 
 def decide(ctx: Context, finding_id: int, actor: Actor, decision: str, reason: str) -> dict[str, Any]:
@@ -342,24 +340,29 @@ def decide(ctx: Context, finding_id: int, actor: Actor, decision: str, reason: s
         raise InvalidValue("reason", "裁定须说明理由")
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = CollectionRepository(uow.session)
-        f = repo.finding(finding_id, lock=True)
-        if f is None:
-            raise NotFound(f"质检结果 {finding_id} 不存在", finding_id=finding_id)
+        repo = uow.collection
+        f = _finding(repo, finding_id)
         d = repo.open_dispute(finding_id)
-        if f["status"] != "disputed" or d is None:
+        if d is None or not FINDING_REVIEW.can(f["status"], decision):
             raise Conflict(f"质检结果当前状态为 {f['status']}，没有待裁定的申诉", status=f["status"])
         if d["disputed_by"] == actor.username:
             raise RecusalRequired("申诉人不能裁定自己的申诉", finding_id=finding_id)
-        repo.decide_dispute(d["id"], {"decided_by": actor.username, "decided_at": now, "decision": decision,
+        status = FINDING_REVIEW.move(f["status"], decision)
+        repo.decide_dispute(d["id"], {"decided_by": actor.username, "decided_at": now, "decision": status,
                                       "decision_reason": reason.strip()})
-        repo.set_finding_status(finding_id, decision)
+        repo.set_finding_status(finding_id, status)
         repo.set_compliance([f["call_id"]])
         uow.audit.append(now, actor.username, "collection.decide", "collection_finding", str(finding_id),
-                         {"before": {"status": "disputed"}, "after": {"status": decision}, "reason": reason.strip(),
+                         {"before": {"status": f["status"]}, "after": {"status": status}, "reason": reason.strip(),
                           "data": {"call_id": f["call_id"], "code": f["code"], "dispute_id": d["id"]}})
         uow.commit()
-    return {"finding_id": finding_id, "dispute_id": d["id"], "status": decision}
+    return {"finding_id": finding_id, "dispute_id": d["id"], "status": status}
+
+
+def _finding(repo, finding_id: int) -> dict[str, Any]:
+    """The finding, locked for the decision on it."""
+    return load_or_404(lambda: repo.finding(finding_id, lock=True), f"质检结果 {finding_id}",
+                       f"QA finding {finding_id}", finding_id=finding_id)
 
 
 # ---- scorecards -------------------------------------------------------------------------------------
@@ -374,7 +377,7 @@ def scorecard(ctx: Context, *, by: str = "agency", day_from: date | None = None,
     if day_from > day_to:
         raise InvalidValue("from", "起始日期晚于截止日期")
     with ctx.store.uow(write=False) as uow:
-        calls, findings = CollectionRepository(uow.session).scorecard_rows(day_from, day_to)
+        calls, findings = uow.collection.scorecard_rows(day_from, day_to)
     return {"by": by, "from": day_from, "to": day_to, "period": period, "codes": list(CODES),
             "rows": scorecards.build(calls, findings, by=by, period=period)}
 
@@ -383,10 +386,9 @@ def scorecard(ctx: Context, *, by: str = "agency", day_from: date | None = None,
 def calls_for_complaint(ctx: Context, complaint_id: int) -> dict[str, Any]:
     """The calls of the debtor a complaint is from, joined on the keyed blind index."""
     with ctx.store.uow(write=False) as uow:
-        repo = CollectionRepository(uow.session)
-        c = repo.complaint_link(complaint_id)
-        if c is None:
-            raise NotFound(f"投诉 {complaint_id} 不存在", complaint_id=complaint_id)
+        repo = uow.collection
+        c = load_or_404(lambda: repo.complaint_link(complaint_id), f"投诉 {complaint_id}", f"complaint {complaint_id}",
+                        complaint_id=complaint_id)
         rows = repo.calls_for_keys([c["customer_key"]] if c["customer_key"] else [])
     return {"complaint_id": complaint_id, "category": c["category"], "about_collection": c["category"] == "debt_collection",
             "calls": [{"call_id": r["call_id"], "agency": r["agency"], "collector_id": r["collector_id"],

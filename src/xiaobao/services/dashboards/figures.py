@@ -32,13 +32,13 @@ import calendar
 from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
-
-from sqlalchemy import and_
 
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.engines.classify.points import load_points
 from xiaobao.engines.classify.points import name_en as points_name_en
+from xiaobao.rules import rules_dir
 from xiaobao.store.dashboards import repository as dr
 from xiaobao.store.dashboards.repository import NONE, DashboardRepository
 from xiaobao.services.context import Context
@@ -121,12 +121,12 @@ def channel_names(ctx: Context, code: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=8)
-def _points_of(rules_dir: str | None):
-    return load_points(rules_dir)
+def _points_of(directory: Path):
+    return load_points(directory)
 
 
 def point_name_en(ctx: Context, point_id: str, name_zh: str) -> str:
-    return points_name_en(_points_of(ctx.settings.rules_dir), point_id, name_zh)
+    return points_name_en(_points_of(rules_dir(ctx.settings.rules_dir)), point_id, name_zh)
 
 
 def category_names(ctx: Context, code: str | None) -> tuple[str, str]:
@@ -145,10 +145,7 @@ def _rate(num: int, den: int) -> float | None:
 
 
 def _cohort(ctx: Context, p: Period, channel: str | None):
-    start, end = p.bounds
-    where = dr.received_between(start, end)
-    if channel:
-        where = and_(where, dr.c.channel == channel)
+    where = dr.received_cohort(*p.bounds, channel)
     base = {"status": "all", **p.params(), **({"channel": channel} if channel else {})}
     return where, base
 
@@ -162,13 +159,13 @@ def dashboard(ctx: Context, p: Period, *, channel: str | None = None, granularit
     today = ctx.today()
     where, base = _cohort(ctx, p, channel)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         totals = repo.totals(where, today)
-        cells = repo.count_by(where, dr.c.category, dr.c.product, dr.c.channel)
+        cells = repo.count_by(where, "category", "product", "channel")
         daily = repo.daily(where)
         stages = repo.clock_stages(where, today)
         fcr = repo.fcr(where)
-        sat = repo.count_by(where, dr.c.satisfaction)
+        sat = repo.count_by(where, "satisfaction")
         leads = repo.top_leads(where, top)
         top_points = _top_points(ctx, repo, p, previous_period(p), channel, points_top)
     return {
@@ -202,7 +199,7 @@ def complaint_points(ctx: Context, p: Period, *, channel: str | None = None, top
     if not 1 <= int(top) <= 200:
         raise InvalidValue("top", "诉点数量须在 1 至 200 之间")
     with ctx.store.uow(write=False) as uow:
-        return _top_points(ctx, DashboardRepository(uow.session), p, previous or previous_period(p), channel, int(top))
+        return _top_points(ctx, uow.dashboards, p, previous or previous_period(p), channel, int(top))
 
 
 def change_pct(count: int, previous: int) -> float | None:
@@ -224,10 +221,10 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
     rows = repo.top_points(both, p.bounds[0], top)
     cats: dict[str, dict[str, int]] = {}
     ids = [r["point_id"] for r in rows]
-    for pid, cat, n in repo.point_groups(where, ids, dr.c.category):
+    for pid, cat, n in repo.point_groups(where, ids, "category"):
         cats.setdefault(pid, {})[_key(cat)] = n
     branches: dict[str, list[tuple[int, str]]] = {}
-    for pid, branch, n in repo.point_groups(where, ids, dr.respondent_branch()):
+    for pid, branch, n in repo.point_groups(where, ids, "branch"):
         if branch is not None:
             branches.setdefault(pid, []).append((n, branch))
     coverage = repo.point_coverage(where)
@@ -263,9 +260,8 @@ def _top_points(ctx: Context, repo: DashboardRepository, p: Period, prev: Period
 
 # ---- tracing a point to where it comes from (溯源) ------------------------------------------------------
 # (dimension, list-vocabulary parameter): the complained-about branch or department (a collection agency, a
-# sales team), the product, the channel.
+# sales team), the product, the channel. A dimension is the repository's grouping of the same name.
 TRACE_DIMENSIONS = (("branch", "branch"), ("product", "product"), ("channel", "channel"))
-_TRACE_COLUMNS = {"branch": dr.respondent_branch, "product": lambda: dr.c.product, "channel": lambda: dr.c.channel}
 
 
 def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None = None, top: int = 10) -> dict[str, Any]:
@@ -286,11 +282,11 @@ def point_trace(ctx: Context, p: Period, point_id: str, *, channel: str | None =
     _prev_where, prev_base = _cohort(ctx, prev, channel)
     both, _ = _cohort(ctx, Period(prev.start, p.end), channel)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         name_zh = repo.point_name(point_id)
         if name_zh is None:
             raise NotFound(f"没有投诉提取到诉点 {point_id!r}", point=point_id)
-        groups = {dim: repo.point_breakdown(both, p.bounds[0], point_id, _TRACE_COLUMNS[dim]())
+        groups = {dim: repo.point_breakdown(both, p.bounds[0], point_id, dim)
                   for dim, _param in TRACE_DIMENSIONS}
     count = sum(n for _v, n, _pn in groups["channel"])
     previous = sum(pn for _v, _n, pn in groups["channel"])
@@ -511,6 +507,6 @@ def _families(leads: list[dict[str, Any]], base: dict) -> list[dict[str, Any]]:
 
 def available_range(ctx: Context) -> tuple[date | None, date | None]:
     with ctx.store.uow(write=False) as uow:
-        lo, hi = DashboardRepository(uow.session).received_span()
+        lo, hi = uow.dashboards.received_span()
     return (lo.date() if lo else None, hi.date() if hi else None)
 

@@ -9,18 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from xiaobao.domain.errors import DomainError, InvalidValue, RecusalRequired
+from xiaobao.domain.review import MATERIAL_REVIEW, IllegalReview
 from xiaobao.engines.marketing import Result, default_engine
-from xiaobao.store.marketing.repository import MarketingRepository
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Conflict, NotFound
+from xiaobao.services.loading import load_or_404
 
 FORMATS = ("text", "markdown", "html")
-DECISIONS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested",
-             "revoke": "revoked"}
-DECISION_ALIASES = {"approved": "approve", "rejected": "reject", "changes": "request_changes",
-                    "request-changes": "request_changes", "revoked": "revoke"}
-DECISION_ZH = {"approve": "通过", "reject": "驳回", "request_changes": "退回修改", "revoke": "撤销通过"}
+DECISION_ZH = {d.name: d.name_zh for d in MATERIAL_REVIEW.decisions.values()}
 MAX_CONTENT = 200_000
 
 
@@ -39,8 +36,9 @@ def fingerprint(content: str) -> str:
     return hashlib.sha256(normalised_content(content).encode("utf-8")).hexdigest()
 
 
-def check(text: str, fmt: str | None = None, title: str = "") -> Result:
-    return default_engine().analyze(text, fmt, title=title)
+def check(text: str, fmt: str | None = None, title: str = "", rules_dir: str | None = None) -> Result:
+    """The engine's findings; `rules_dir` None: the rules in force (XIAOBAO_RULES_DIR, else bundled)."""
+    return default_engine(rules_dir).analyze(text, fmt, title=title)
 
 
 def result_dict(material_id: Any, r: Result) -> dict[str, Any]:
@@ -66,7 +64,7 @@ def _text(data: dict, name: str, limit: int, required: bool = True) -> str:
 
 
 def validate(ctx: Context, data: dict) -> dict[str, Any]:
-    channels = default_engine().pack.channels
+    channels = default_engine(ctx.settings.rules_dir).pack.channels
     channel = _text(data, "channel", 40)
     if channels and channel not in channels:
         raise InvalidValue("channel", f"未知渠道 {channel!r}（可选：{', '.join(channels)}）")
@@ -101,19 +99,20 @@ def submit(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str, Any], bool
     (ref, version): the same content again returns the stored row; different content is a conflict."""
     v = validate(ctx, data)
     fp = fingerprint(v["content"])
-    result = check(v["content"], v["format"], v["title"])
+    result = check(v["content"], v["format"], v["title"], ctx.settings.rules_dir)
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         existing = repo.by_ref(v["ref"], v["version"])
         if existing is not None:
             if existing["fingerprint"] != fp:
                 raise Conflict(f"物料 {v['ref']} 版本 {v['version']} 已提交且内容不同：修改后请以新版本号提交",
                                ref=v["ref"], version=v["version"])
             return material_view(existing), False
-        row = {**v, "format": v["format"] or result_format(v["content"]), "fingerprint": fp, "status": "pending",
-               "findings": [f.to_dict() for f in result.findings], "apr_min": result.apr_min,
-               "apr_max": result.apr_max, "submitted_by": actor.username, "submitted_at": now}
+        row = {**v, "format": v["format"] or result_format(v["content"]), "fingerprint": fp,
+               "status": MATERIAL_REVIEW.initial, "findings": [f.to_dict() for f in result.findings],
+               "apr_min": result.apr_min, "apr_max": result.apr_max, "submitted_by": actor.username,
+               "submitted_at": now}
         mid = repo.add_material(row)
         uow.audit.append(now, actor.username, "marketing.submit", "marketing_material", str(mid),
                          {"ref": v["ref"], "version": v["version"], "channel": v["channel"], "fingerprint": fp,
@@ -131,56 +130,54 @@ def result_format(content: str) -> str:
 def review(ctx: Context, actor: Actor, material_id: int, decision: str, comment: str = "") -> dict[str, Any]:
     """A reviewer's decision. Approval records the fingerprint of the exact content reviewed; approving
     despite automatic findings, rejecting and requesting changes all need a comment (the why)."""
-    decision = DECISION_ALIASES.get(decision, decision)
-    if decision not in DECISIONS:
-        raise InvalidValue("decision", f"应为 {' / '.join(DECISIONS)}")
+    d = MATERIAL_REVIEW.decision(decision)
+    decision = d.name
     comment = (comment or "").strip()
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
-        m = repo.material(material_id, for_update=True)
-        if m is None:
-            raise NotFound(f"营销物料 #{material_id} 不存在", material_id=material_id)
+        repo = uow.marketing
+        m = load_or_404(lambda: repo.material(material_id, for_update=True), f"营销物料 #{material_id}",
+                        f"marketing material #{material_id}", material_id=material_id)
         if m["submitted_by"] == actor.username:
             raise RecusalRequired("提交人不得审核自己提交的物料（四眼原则）", material_id=material_id)
-        allowed_from = ("approved",) if decision == "revoke" else ("pending",)
-        if m["status"] not in allowed_from:
-            raise NotDecidable(f"物料当前状态为 {m['status']}，不能{DECISION_ZH[decision]}；修改后请提交新版本",
-                               current=m["status"], target=DECISIONS[decision])
+        try:
+            status = MATERIAL_REVIEW.move(m["status"], decision)
+        except IllegalReview:
+            raise NotDecidable(f"物料当前状态为 {m['status']}，不能{d.name_zh}；修改后请提交新版本",
+                               current=m["status"], target=d.to) from None
         if not comment and (decision != "approve" or m["findings"]):
-            why = "存在自动识别的问题，通过须说明理由" if decision == "approve" else f"{DECISION_ZH[decision]}须说明理由"
+            why = "存在自动识别的问题，通过须说明理由" if decision == "approve" else f"{d.name_zh}须说明理由"
             raise InvalidValue("comment", why)
         seen = sorted({f["rule_id"] for f in m["findings"]})
         repo.add_review({"material_id": material_id, "decision": decision, "reviewer": actor.username, "at": now,
                          "comment": comment, "fingerprint": m["fingerprint"], "findings_seen": seen})
-        repo.set_status(material_id, DECISIONS[decision], actor.username, now)
+        repo.set_status(material_id, status, actor.username, now)
         uow.audit.append(now, actor.username, f"marketing.{decision}", "marketing_material", str(material_id),
-                         {"before": m["status"], "after": DECISIONS[decision], "reason": comment,
+                         {"before": m["status"], "after": status, "reason": comment,
                           "fingerprint": m["fingerprint"], "findings_seen": seen})
         uow.commit()
-        return material_view({**m, "status": DECISIONS[decision], "decided_by": actor.username, "decided_at": now},
+        return material_view({**m, "status": status, "decided_by": actor.username, "decided_at": now},
                              repo.reviews(material_id))
 
 
 def get(ctx: Context, material_id: int) -> dict[str, Any]:
     with ctx.store.uow(write=False) as uow:
-        repo = MarketingRepository(uow.session)
-        m = repo.material(material_id)
-        if m is None:
-            raise NotFound(f"营销物料 #{material_id} 不存在", material_id=material_id)
+        repo = uow.marketing
+        m = load_or_404(lambda: repo.material(material_id), f"营销物料 #{material_id}",
+                        f"marketing material #{material_id}", material_id=material_id)
         return material_view(m, repo.reviews(material_id))
 
 
 def list_materials(ctx: Context, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
     with ctx.store.uow(write=False) as uow:
-        return [material_view(m) for m in MarketingRepository(uow.session).materials(status, limit, offset)]
+        return [material_view(m) for m in uow.marketing.materials(status, limit, offset)]
 
 
 def approval(ctx: Context, content: str, channel: str | None = None) -> dict[str, Any]:
     """Is this exact content approved (for this channel)? Any change to the content → not approved."""
     fp = fingerprint(content)
     with ctx.store.uow(write=False) as uow:
-        found = MarketingRepository(uow.session).approved_with(fp)
+        found = uow.marketing.approved_with(fp)
     if channel:
         found = [m for m in found if m["channel"] == channel]
     if not found:
@@ -210,7 +207,7 @@ def record_publication(ctx: Context, actor: Actor, data: dict) -> tuple[dict[str
             raise InvalidValue("published_at", f"时间格式无效：{published_at!r}") from e
     now = ctx.now()
     with ctx.store.uow() as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         existing = repo.publication(channel, external_id)
         if existing is not None:
             if existing["fingerprint"] != fp:
@@ -237,7 +234,7 @@ def _pub_view(p: dict[str, Any]) -> dict[str, Any]:
 def coverage(ctx: Context, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
     """Published vs approved: every publication in the period, whether its exact content was approved."""
     with ctx.store.uow(write=False) as uow:
-        repo = MarketingRepository(uow.session)
+        repo = uow.marketing
         pubs = repo.publications(since, until)
         statuses = repo.count_by_status()
     by_channel: dict[str, dict[str, int]] = {}

@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from xiaobao.domain.errors import InvalidValue
-from xiaobao.engines.privacy.operators import OperatorError, Operators
+from xiaobao.engines.privacy.operators import OperatorError, Operators, load_operator_config
 from xiaobao.engines.privacy.policy import Anonymizer, Policy, PolicyError, get_policy
 from xiaobao.engines.privacy.scanner import default_scanner
 from xiaobao.engines.privacy.vault import VaultError
-from xiaobao.store.privacy.repository import PiiAccessRepository
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Forbidden
@@ -27,29 +26,36 @@ def policy(name: str, rules_dir: str | None = None) -> Policy:
         raise InvalidValue("policy", str(e)) from None
 
 
-def anonymizer(vault) -> Anonymizer:
-    return Anonymizer(Operators(vault), default_scanner())
+def configured_policy(name: str, rules_dir: str | None = None) -> Policy:
+    """A policy named in configuration (the gateway middleware's routes). An unknown name raises
+    PolicyError, so the application fails to start, rather than answering a request with InvalidValue."""
+    return get_policy(name, rules_dir)
 
 
-def scan(text: str) -> list[dict[str, Any]]:
-    return [h.to_span() | {"level": h.level} for h in default_scanner().scan(text)]
+def anonymizer(vault, rules_dir: str | None = None) -> Anonymizer:
+    """Applies policies to strings and documents; `vault` (None: none) serves the policies that encrypt."""
+    return Anonymizer(Operators(vault, load_operator_config(rules_dir)), default_scanner(rules_dir))
 
 
-def mask_for_display(text: str) -> str:
+def scan(text: str, rules_dir: str | None = None) -> list[dict[str, Any]]:
+    return [h.to_span() | {"level": h.level} for h in default_scanner(rules_dir).scan(text)]
+
+
+def mask_for_display(text: str, rules_dir: str | None = None) -> str:
     """What a console or API shows for free text: every PII hit masked (C3 removed)."""
-    return Anonymizer(Operators(None), default_scanner()).text(text, get_policy("display"))
+    return anonymizer(None, rules_dir).text(text, get_policy("display", rules_dir))
 
 
 def anonymise_text(ctx: Context, text: str, policy_name: str) -> dict[str, Any]:
     from collections import Counter
 
     counts: Counter = Counter()
-    out = anonymizer(ctx.vault).text(text, policy(policy_name, ctx.settings.rules_dir), counts)
+    out = anonymizer(ctx.vault, ctx.settings.rules_dir).text(text, policy(policy_name, ctx.settings.rules_dir), counts)
     return {"text": out, "counts": dict(counts)}
 
 
 def anonymise_document(ctx: Context, doc: Any, policy_name: str) -> dict[str, Any]:
-    result = anonymizer(ctx.vault).document(doc, policy(policy_name, ctx.settings.rules_dir))
+    result = anonymizer(ctx.vault, ctx.settings.rules_dir).document(doc, policy(policy_name, ctx.settings.rules_dir))
     return {"document": result.value, "counts": dict(result.counts)}
 
 
@@ -69,7 +75,7 @@ def unmask(ctx: Context, actor: Actor, wrapped: str, purpose: str, subject: str 
            "pii_type": kind, "key_id": kid, "value_index": ctx.vault.blind_index(plain),
            "subject": subject[:120], "purpose": purpose[:200]}
     with ctx.store.uow() as uow:
-        PiiAccessRepository(uow.session).add(**row)
+        uow.privacy.add(**row)
         uow.audit.append(row["at"], actor.username, f"pii.{row['action']}", "pii", row["value_index"],
                          {"pii_type": kind, "key_id": kid, "subject": row["subject"], "purpose": row["purpose"]})
         uow.commit()
@@ -80,4 +86,4 @@ def unmask(ctx: Context, actor: Actor, wrapped: str, purpose: str, subject: str 
 
 def access_log(ctx: Context, limit: int = 100, actor: str | None = None) -> list[dict[str, Any]]:
     with ctx.store.uow(write=False) as uow:
-        return PiiAccessRepository(uow.session).recent(min(max(limit, 1), 1000), actor)
+        return uow.privacy.recent(min(max(limit, 1), 1000), actor)

@@ -52,7 +52,7 @@ def anonymise_file(vault: Vault, src: Path, dst: Path, policy_name: str, fmt: st
     """Needs the keys (for tokens and encryption) but no database: it runs next to the data."""
     fmt = detect_format(src, fmt)
     pol = get_policy(policy_name, rules_dir)
-    anon = anonymizer(vault)
+    anon = anonymizer(vault, rules_dir)
     report = FileReport()
     tmp = dst.with_name(f".{dst.name}.part")
     try:

@@ -27,13 +27,14 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from xiaobao.engines.privacy.operators import Operators
+from xiaobao.engines.privacy.operators import Operators, load_operator_config
 from xiaobao.engines.privacy.policy import Anonymizer, Policy, get_policy
 from xiaobao.engines.privacy.recognizers import Hit
 from xiaobao.engines.privacy.scanner import default_scanner, resolve
-from xiaobao.store.privacy.repository import ComplaintTextRepository
+from xiaobao.rules import rules_dir as rules_in_force
 from xiaobao.services.context import Context
 
 FIELDS = ("text", "request")
@@ -45,18 +46,17 @@ _KNOWN = {"name": "PERSON_NAME", "agent_name": "PERSON_NAME", "legal_rep": "PERS
           "agent_id_number": "CN_ID_CARD", "email": "EMAIL", "address": "ADDRESS"}
 
 
-@lru_cache(maxsize=1)
-def _masking() -> tuple[Anonymizer, Policy]:
-    # Masks need no key: the display policy neither tokenises nor encrypts.
-    anon = Anonymizer(Operators(None), default_scanner())
-    display = get_policy("display")
+@lru_cache(maxsize=8)
+def _masking(directory: Path) -> tuple[Anonymizer, Policy]:
+    # Masks need no key: the display policy neither tokenises nor encrypts. One per rules directory.
+    anon = Anonymizer(Operators(None, load_operator_config(directory)), default_scanner(directory))
+    display = get_policy("display", directory)
     c3 = {name: "mask" for name, spec in anon.scanner.config.types.items()
           if spec.level == "C3" and name not in display.operators}
     return anon, dataclasses.replace(display, operators={**c3, **display.operators})
 
 
-def _known_hits(text: str, known: Mapping[str, str]) -> list[Hit]:
-    types = default_scanner().config.types
+def _known_hits(text: str, known: Mapping[str, str], types: Mapping[str, Any]) -> list[Hit]:
     out = []
     for f, value in known.items():
         kind = _KNOWN.get(f)
@@ -72,13 +72,14 @@ def _known_hits(text: str, known: Mapping[str, str]) -> list[Hit]:
     return out
 
 
-def mask_many(texts: Sequence[str], known: Sequence[Mapping[str, str] | None] | None = None) -> list[str]:
+def mask_many(texts: Sequence[str], known: Sequence[Mapping[str, str] | None] | None = None,
+              rules_dir: str | None = None) -> list[str]:
     """Display-masked `texts` (scanned in batches); each also masks its own `known` structured values."""
-    anon, policy = _masking()
+    anon, policy = _masking(rules_in_force(rules_dir))
     scanner = anon.scanner
     out = []
     for i, (text, hits) in enumerate(zip(texts, scanner.scan_many(texts))):
-        extra = _known_hits(text, known[i]) if known and known[i] and text else []
+        extra = _known_hits(text, known[i], scanner.config.types) if known and known[i] and text else []
         if extra:
             hits = resolve(hits + extra, scanner.min_score, scanner.rank)
         out.append(anon.apply(text, hits, policy) if hits else text)
@@ -97,7 +98,8 @@ def protect(ctx: Context, drafts: Sequence[Any]) -> list[tuple[str, str, dict[st
     """Intake drafts (`.text`, `.request`, `.pii`) → (masked text, masked request, sealed originals)."""
     n = len(drafts)
     known = [d.pii for d in drafts]
-    masked = mask_many([d.text for d in drafts] + [d.request or "" for d in drafts], known + known)
+    masked = mask_many([d.text for d in drafts] + [d.request or "" for d in drafts], known + known,
+                       ctx.settings.rules_dir)
     return [(masked[i], masked[n + i], _seal(ctx, (d.text, d.request or ""), (masked[i], masked[n + i])))
             for i, d in enumerate(drafts)]
 
@@ -153,10 +155,10 @@ def protect_handler_text(ctx: Context, c: Any, section: str) -> None:
     known = _known_of(ctx, c.pii)
     sealed = dict(c.sealed_text or {})
     if c.sealed_text is None:
-        masked_own = mask_many([c.text or "", c.request or ""], [known, known])
+        masked_own = mask_many([c.text or "", c.request or ""], [known, known], ctx.settings.rules_dir)
         sealed.update(_seal(ctx, (c.text or "", c.request or ""), masked_own))
         c.text, c.request = masked_own[0], masked_own[1] if c.request is not None else None
-    masked = mask_many([body[f] for f in fields], [known] * len(fields))
+    masked = mask_many([body[f] for f in fields], [known] * len(fields), ctx.settings.rules_dir)
     for f, m in zip(fields, masked):
         if m != body[f]:
             sealed[f"{section}.{f}"] = ctx.vault.encrypt(body[f], f"{section}.{f}")
@@ -181,7 +183,7 @@ def shown_of(c: Any) -> dict[str, str]:
 
 def originals_by_id(ctx: Context, uow: Any, ids: Sequence[int]) -> dict[int, str]:
     """Complaint id → its original `text`, for batch readers (classification training, re-classifying)."""
-    rows = ComplaintTextRepository(uow.session).texts(ids)
+    rows = uow.complaint_texts.texts(ids)
     return {cid: original(ctx, text, sealed, "text") for cid, (text, _req, sealed) in rows.items()}
 
 
@@ -192,13 +194,14 @@ def protect_stored(ctx: Context, *, actor: str, batch: int = 500) -> dict[str, i
     last = 0
     while True:
         with ctx.store.uow() as uow:
-            repo = ComplaintTextRepository(uow.session)
+            repo = uow.complaint_texts
             rows = repo.in_clear(last, batch)
             if not rows:
                 return {"complaints": done, "sealed": sealed_n}
             known = [_known_of(ctx, r.pii) for r in rows]
             n = len(rows)
-            masked = mask_many([r.text or "" for r in rows] + [r.request or "" for r in rows], known + known)
+            masked = mask_many([r.text or "" for r in rows] + [r.request or "" for r in rows], known + known,
+                               ctx.settings.rules_dir)
             for i, r in enumerate(rows):
                 sealed = _seal(ctx, (r.text or "", r.request or ""), (masked[i], masked[n + i]))
                 repo.seal(r.id, masked[i], masked[n + i], sealed)

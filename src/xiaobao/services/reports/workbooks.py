@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_
-
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.domain.tiers import TIER_NAMES_EN, TIER_NAMES_ZH, Tier
 from xiaobao.engines.classify.taxonomy import load_taxonomy
@@ -73,7 +71,7 @@ class Table:
 
 
 def _settings(ctx: Context) -> dict[str, Any]:
-    return read_yaml(ctx.settings.rules_dir, "reports.yaml")
+    return read_yaml("reports.yaml", ctx.settings.rules_dir)
 
 
 def _province_names(ctx: Context) -> dict[str, tuple[str, str]]:
@@ -116,7 +114,7 @@ def _axis_tables(ctx: Context, repo: DashboardRepository, where, today: date, to
     tax = load_taxonomy(ctx.settings.rules_dir)
     tables: list[Table] = []
 
-    by_channel = {g["key"][0]: g for g in repo.breakdown(where, today, dr.c.channel)}
+    by_channel = {g["key"][0]: g for g in repo.breakdown(where, today, "channel")}
     order = [c for c in ctx.rules.channels if c in by_channel] + sorted(set(by_channel) - set(ctx.rules.channels))
     axis_a: dict[str, list[dict]] = {}
     rows = []
@@ -134,7 +132,7 @@ def _axis_tables(ctx: Context, repo: DashboardRepository, where, today: date, to
                                    [("label_zh", "投诉渠道", "Channel", "text"), ("axis_a", "渠道分类（维度A）", "Axis A", "text")],
                                    rows, list(by_channel.values()), total))
 
-    b_groups = repo.breakdown(where, today, dr.classify_predictions.c.axis_b, with_predictions=True)
+    b_groups = repo.breakdown(where, today, "axis_b")
     b_rows = []
     for g in sorted(b_groups, key=lambda g: (g["key"][0] is None, g["key"][0] or "")):
         code = g["key"][0]
@@ -147,7 +145,7 @@ def _axis_tables(ctx: Context, repo: DashboardRepository, where, today: date, to
                                    b_rows, b_groups, total,
                                    "编码为暂定，待机构载入标准正式编码表", "Codes are provisional until the standard's table is loaded"))
 
-    cat_groups = {g["key"][0]: g for g in repo.breakdown(where, today, dr.c.category)}
+    cat_groups = {g["key"][0]: g for g in repo.breakdown(where, today, "category")}
     c_members: dict[str, list[dict]] = {}
     cat_rows = []
     cat_order = [k for k in ctx.rules.categories if k in cat_groups] + sorted(
@@ -174,7 +172,7 @@ def _axis_tables(ctx: Context, repo: DashboardRepository, where, today: date, to
                                    [("label_zh", "投诉类别", "Category", "text"), ("axis_c_name", "投诉原因（维度C）", "Axis C", "text")],
                                    cat_rows, list(cat_groups.values()), total))
 
-    tier_groups = {g["key"][0]: g for g in repo.breakdown(where, today, dr.c.tier)}
+    tier_groups = {g["key"][0]: g for g in repo.breakdown(where, today, "tier")}
     tier_rows = [_row(TIER_NAMES_ZH[t], TIER_NAMES_EN[t], tier_groups[str(t)], total, code=str(t))
                  for t in Tier if str(t) in tier_groups]
     tables.append(_breakdown_table("tiers", "处理层级", "按当前处理层级", "By handling tier (current)",
@@ -186,7 +184,7 @@ def _axis_tables(ctx: Context, repo: DashboardRepository, where, today: date, to
 
 def _region_table(ctx: Context, repo: DashboardRepository, where, today: date, total: int) -> Table:
     names = _province_names(ctx)
-    groups = repo.breakdown(where, today, dr.province_code())
+    groups = repo.breakdown(where, today, "province")
     rows = []
     for g in sorted(groups, key=lambda g: (-g["received"], g["key"][0] or "~")):
         code = g["key"][0]
@@ -224,7 +222,7 @@ def _clock_table(ctx: Context, repo: DashboardRepository, where, today: date) ->
 
 
 def _satisfaction_table(repo: DashboardRepository, where) -> Table:
-    counts = {(k if k is not None else NONE): n for k, n in repo.count_by(where, dr.c.satisfaction)}
+    counts = {(k if k is not None else NONE): n for k, n in repo.count_by(where, "satisfaction")}
     callbacks = sum(counts.get(k, 0) for k in dashboards.SATISFACTION_ORDER)
     rows = [{"label_zh": dashboards.SATISFACTION_ZH[k], "label_en": dashboards.SATISFACTION_EN[k],
              "count": counts.get(k, 0), "share": _rate(counts.get(k, 0), callbacks) if k != NONE else None}
@@ -265,18 +263,18 @@ def _summary_rows(t: dict[str, int], *, decided_in: int, closed_in: int, regulat
 def _gather(ctx: Context, p: Period) -> dict[str, Any]:
     today = ctx.today()
     start, end = p.bounds
-    where = dr.received_between(start, end)
+    where = dr.received_cohort(start, end)
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
+        repo = uow.dashboards
         totals = repo.totals(where, today)
-        overall = _sum(repo.breakdown(where, today, dr.c.status))
-        decided_in = repo.count_by(and_(dr.c.decided_at >= start, dr.c.decided_at < end), dr.c.status)
-        closed_in = repo.closed_between(dr.true(), start, end)
-        regulator = repo.count_by(and_(where, dr.c.regulator.is_not(None)), dr.c.regulator)
+        overall = _sum(repo.breakdown(where, today, "status"))
+        decided_in = repo.count_by(dr.decided_between(start, end), "status")
+        closed_in = repo.closed_between(dr.every_complaint(), start, end)
+        regulator = repo.count_by(dr.received_forwarded(start, end), "regulator")
         axes = _axis_tables(ctx, repo, where, today, totals["received"])
         clock = _clock_table(ctx, repo, where, today)
         sat = _satisfaction_table(repo, where)
-        months = {m: n for m, n in repo.count_by(where, dr.month_of(dr.c.received_at))}
+        months = {m: n for m, n in repo.count_by(where, "received_month")}
         institution = (_settings(ctx).get("institution_name") or "").strip() or repo.institution(where) or ""
     summary = _summary_rows(totals, decided_in=sum(n for _, n in decided_in), closed_in=closed_in,
                             regulator=sum(n for _, n in regulator),
@@ -337,7 +335,7 @@ def annual(ctx: Context, year: int) -> dict[str, Any]:
     g = _gather(ctx, p)
     prev = dashboards.year_period(int(year) - 1)
     with ctx.store.uow(write=False) as uow:
-        prev_total = DashboardRepository(uow.session).totals(dr.received_between(*prev.bounds), ctx.today())["received"]
+        prev_total = uow.dashboards.totals(dr.received_cohort(*prev.bounds), ctx.today())["received"]
     total = g["totals"]["received"]
     summary = g["summary"][:1] + [
         {"label_zh": f"{int(year) - 1}年受理投诉", "label_en": f"Received in {int(year) - 1}", "value": prev_total,
@@ -392,8 +390,8 @@ def periods(ctx: Context) -> dict[str, Any]:
     """Months and years that can be reported: from the first complaint received to today, newest first,
     with how many complaints each received."""
     with ctx.store.uow(write=False) as uow:
-        repo = DashboardRepository(uow.session)
-        counts = {m: n for m, n in repo.count_by(dr.true(), dr.month_of(dr.c.received_at)) if m}
+        repo = uow.dashboards
+        counts = {m: n for m, n in repo.count_by(dr.every_complaint(), "received_month") if m}
     today = ctx.today()
     first = min(counts) if counts else f"{today:%Y-%m}"
     months = []

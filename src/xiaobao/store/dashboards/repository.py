@@ -10,7 +10,7 @@ holds exactly the complaints the figure counted.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import (Boolean, Date, Integer, String, and_, case, cast, exists, false, func, literal, not_, or_, select,
                         true)
@@ -188,6 +188,67 @@ def value_in(column, values: Sequence[str]) -> ColumnElement:
     return or_(*conds) if conds else false()
 
 
+# ---- cohorts and groups, by name -------------------------------------------------------------------
+# Services choose a cohort and a grouping by name; the SQL for each is here, beside the aggregates.
+def received_between(start: datetime | None, end: datetime | None) -> ColumnElement:
+    conds = []
+    if start is not None:
+        conds.append(c.received_at >= start)
+    if end is not None:
+        conds.append(c.received_at < end)
+    return and_(true(), *conds)
+
+
+def received_cohort(start: datetime | None, end: datetime | None, channel: str | None = None) -> ColumnElement:
+    """Complaints received in [start, end), on one channel when given: a dashboard's or a report's cohort."""
+    where = received_between(start, end)
+    return and_(where, c.channel == channel) if channel else where
+
+
+def received_forwarded(start: datetime | None, end: datetime | None) -> ColumnElement:
+    """Complaints received in [start, end) that a regulator forwarded (监管转办)."""
+    return and_(received_between(start, end), c.regulator.is_not(None))
+
+
+def decided_between(start: datetime, end: datetime) -> ColumnElement:
+    """Complaints decided (处理意见) in [start, end), whenever received."""
+    return and_(c.decided_at >= start, c.decided_at < end)
+
+
+def every_complaint() -> ColumnElement:
+    return true()
+
+
+# name → the grouping expression (built anew for each statement; labels are applied per query)
+GROUPS: dict[str, Callable[[], ColumnElement]] = {
+    "category": lambda: c.category,
+    "product": lambda: c.product,
+    "channel": lambda: c.channel,
+    "satisfaction": lambda: c.satisfaction,
+    "status": lambda: c.status,
+    "tier": lambda: c.tier,
+    "regulator": lambda: c.regulator,
+    "branch": respondent_branch,
+    "province": province_code,
+    "received_month": lambda: month_of(c.received_at),
+    "axis_b": lambda: classify_predictions.c.axis_b,  # needs the predictions joined (see `_source`)
+}
+_PREDICTION_GROUPS = frozenset({"axis_b"})
+
+
+def _groups(names: Sequence[str]) -> list[ColumnElement]:
+    try:
+        return [GROUPS[n]() for n in names]
+    except KeyError as e:
+        raise ValueError(f"unknown dashboard group {e.args[0]!r} (known: {', '.join(GROUPS)})") from None
+
+
+def _source(names: Sequence[str]):
+    if _PREDICTION_GROUPS.intersection(names):
+        return complaints.outerjoin(classify_predictions, classify_predictions.c.complaint_id == c.id)
+    return complaints
+
+
 # ---- the aggregates ----------------------------------------------------------------------------
 def _n(cond) -> ColumnElement:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -215,10 +276,10 @@ class DashboardRepository:
         ).select_from(complaints).where(where)).one()
         return {k: int(v or 0) for k, v in row._mapping.items()}
 
-    def count_by(self, where: ColumnElement, *columns: ColumnElement) -> list[tuple]:
-        """(value…, count) for each group of the given expressions."""
-        labelled = [col.label(f"g{i}") for i, col in enumerate(columns)]
-        stmt = select(*labelled, func.count()).select_from(complaints).where(where).group_by(*labelled)
+    def count_by(self, where: ColumnElement, *groups: str) -> list[tuple]:
+        """(value…, count) for each group of the named groupings (`GROUPS`)."""
+        labelled = [col.label(f"g{i}") for i, col in enumerate(_groups(groups))]
+        stmt = select(*labelled, func.count()).select_from(_source(groups)).where(where).group_by(*labelled)
         return [tuple(r) for r in self.session.execute(stmt)]
 
     def count_by_axis_b(self, where: ColumnElement) -> list[tuple[str | None, int]]:
@@ -261,15 +322,12 @@ class DashboardRepository:
                 .order_by(n.desc(), bg_leads.c.score.desc(), bg_leads.c.id).limit(limit))
         return [dict(r._mapping) for r in self.session.execute(stmt)]
 
-    def breakdown(self, where: ColumnElement, today: date, *columns: ColumnElement,
-                  with_predictions: bool = False) -> list[dict[str, Any]]:
-        """Per group of `columns`: received, decided, closed (status now), open, on time, late, overdue
-        (open past due), and the summed days from receipt to decision (for an average)."""
+    def breakdown(self, where: ColumnElement, today: date, *groups: str) -> list[dict[str, Any]]:
+        """Per group of the named groupings (`GROUPS`): received, decided, closed (status now), open, on
+        time, late, overdue (open past due), and the summed days from receipt to decision (for an average)."""
         outcome = clock_outcome(today)
-        labelled = [col.label(f"g{i}") for i, col in enumerate(columns)]
-        source = complaints
-        if with_predictions:
-            source = complaints.outerjoin(classify_predictions, classify_predictions.c.complaint_id == c.id)
+        labelled = [col.label(f"g{i}") for i, col in enumerate(_groups(groups))]
+        source = _source(groups)
         stmt = (select(*labelled, func.count().label("received"),
                        _n(c.decided_at.is_not(None)).label("decided"),
                        _n(c.status == str(Status.CLOSED)).label("closed"),
@@ -281,7 +339,7 @@ class DashboardRepository:
         out = []
         for r in self.session.execute(stmt):
             m = dict(r._mapping)
-            out.append({"key": tuple(m.pop(f"g{i}") for i in range(len(columns))),
+            out.append({"key": tuple(m.pop(f"g{i}") for i in range(len(groups))),
                         **{k: int(v or 0) for k, v in m.items()}})
         return out
 
@@ -318,12 +376,12 @@ class DashboardRepository:
                 for r in self.session.execute(stmt)]
 
     def point_breakdown(self, where: ColumnElement, split: datetime, point_id: str,
-                        column: ColumnElement) -> list[tuple[str | None, int, int]]:
-        """(value of `column`, complaints from `split` on, complaints before it) among the complaints `where`
-        selects that have this point: where a point's complaints come from, this period against the last."""
+                        group: str) -> list[tuple[str | None, int, int]]:
+        """(value of the named grouping, complaints from `split` on, complaints before it) among the complaints
+        `where` selects that have this point: where a point's complaints come from, this period against the last."""
         p = classify_points.c
         cur, prev = _n(c.received_at >= split), _n(c.received_at < split)
-        g = column.label("g")
+        g = _groups([group])[0].label("g")
         stmt = (select(g, cur, prev).select_from(classify_points.join(complaints, c.id == p.complaint_id))
                 .where(where, p.point_id == point_id).group_by(g))
         return [(r[0], int(r[1]), int(r[2])) for r in self.session.execute(stmt)]
@@ -334,13 +392,13 @@ class DashboardRepository:
                                     .where(classify_points.c.point_id == point_id)).scalar()
 
     def point_groups(self, where: ColumnElement, point_ids: Sequence[str],
-                     column: ColumnElement) -> list[tuple[str, str | None, int]]:
-        """(point, value of `column`, complaints) for these points among the complaints `where` selects:
-        a point's complaints by category, by branch complained about…"""
+                     group: str) -> list[tuple[str, str | None, int]]:
+        """(point, value of the named grouping, complaints) for these points among the complaints `where`
+        selects: a point's complaints by category, by branch complained about…"""
         if not point_ids:
             return []
         p = classify_points.c
-        g = column.label("g")
+        g = _groups([group])[0].label("g")
         stmt = (select(p.point_id, g, func.count())
                 .select_from(classify_points.join(complaints, c.id == p.complaint_id))
                 .where(where, p.point_id.in_(list(point_ids))).group_by(p.point_id, g))
@@ -357,15 +415,6 @@ class DashboardRepository:
     def received_span(self) -> tuple[datetime | None, datetime | None]:
         row = self.session.execute(select(func.min(c.received_at), func.max(c.received_at))).one()
         return row[0], row[1]
-
-
-def received_between(start: datetime | None, end: datetime | None) -> ColumnElement:
-    conds = []
-    if start is not None:
-        conds.append(c.received_at >= start)
-    if end is not None:
-        conds.append(c.received_at < end)
-    return and_(true(), *conds)
 
 
 def _as_date(v) -> date:

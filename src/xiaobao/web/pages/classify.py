@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from xiaobao.services.classify import classification
-from xiaobao.services.complaints import queries
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
+from xiaobao.web.list_params import list_params
 from xiaobao.web.nav import NavItem
 from xiaobao.web.render import page
 from xiaobao.web.session import get_ctx, requires
@@ -26,7 +26,7 @@ NAV = [NavItem("classify.nav", "/ui/classify", "classify.train", 65)]
 def models_page(request: Request, actor: Actor = Depends(TRAIN), ctx: Context = Depends(get_ctx)):
     status = classification.learning_status(ctx)
     return page(request, "classify/models.html", s=status, done=request.query_params.get("done"),
-                queue_url=f"/ui/workbench?{queries.list_params(**status['queue_params'])}")
+                queue_url=f"/ui/workbench?{list_params(**status['queue_params'])}")
 
 
 @router.post("/train")

@@ -4,7 +4,7 @@ families — for a date range. Every chart item carries `url`, the list of compl
 (app.js follows it on click), and every chart is followed by a table with the same numbers as links.
 
 Drill-down links open the workbench with the figure's filters in the shared complaint-list vocabulary
-(`services.complaints.queries.list_params` writes it, `list_filters` reads it), so the list shows exactly the complaints
+(`web.list_params.list_params` writes it, `list_filters` reads it), so the list shows exactly the complaints
 the figure counted.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from xiaobao.services.dashboards import figures as dashboards
-from xiaobao.services.complaints import queries
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.web import i18n
+from xiaobao.web.list_params import list_params
 from xiaobao.web.nav import NavItem
 from xiaobao.web.render import page
 from xiaobao.web.session import get_ctx, lang_of, requires
@@ -27,13 +27,13 @@ from xiaobao.web.session import get_ctx, lang_of, requires
 router = APIRouter(prefix="/ui/dashboards")
 NAV = [NavItem("dashboards.nav", "/ui/dashboards", "dashboard.read", 60)]
 READ = requires("dashboard.read")
-DRILL_BASE = "/ui/workbench"  # reads the list vocabulary of services.complaints.queries (list_filters)
+DRILL_BASE = "/ui/workbench"  # reads the complaint-list vocabulary (web.list_params.list_filters)
 PALETTE = ["#12355b", "#d48806", "#1e6b34", "#a4161a", "#6f42c1", "#0b7285", "#b34700", "#5f6b7a", "#c2255c",
            "#2f9e44", "#1971c2"]
 
 
 def drill_url(params: dict[str, Any]) -> str:
-    return f"{DRILL_BASE}?{queries.list_params(**params)}"
+    return f"{DRILL_BASE}?{list_params(**params)}"
 
 
 def _parse_date(v: str | None) -> date | None:

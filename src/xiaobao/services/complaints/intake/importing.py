@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy.exc import IntegrityError
-
 from xiaobao.services.context import Context
 from xiaobao.services.complaints.intake.storing import store_drafts
 from xiaobao.services.complaints.intake.drafts import Draft, parse_record
 from xiaobao.services.complaints.intake.sources import Row, SourceError, read_rows
 from xiaobao.engines.spreadsheet import csv_row
+from xiaobao.store.errors import ConstraintViolation
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def _import_file(ctx: Context, path: Path, *, actor: str, errors_path: str | Pat
         if drafts:
             try:
                 inserted, dups = _store_batch(ctx, drafts, actor)
-            except IntegrityError:
+            except ConstraintViolation:
                 # Another import stored some of these keys meanwhile: re-check and store the rest.
                 inserted, dups = _store_batch(ctx, drafts, actor)
             report.inserted += inserted

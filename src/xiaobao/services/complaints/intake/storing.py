@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from xiaobao.domain.clocks import ClockState
 from xiaobao.domain.complaint import Complaint, Status
 from xiaobao.domain.errors import InvalidValue
@@ -22,6 +20,7 @@ from xiaobao.services.blackgray import triage
 from xiaobao.services.context import Context
 from xiaobao.services.complaints.intake.group_commit import GroupCommit
 from xiaobao.services.complaints.intake.drafts import Draft, parse_record
+from xiaobao.store.errors import ConstraintViolation
 
 
 def customer_key(ctx: Context, draft: Draft) -> str | None:
@@ -163,7 +162,7 @@ def _store_group(ctx: Context, items: Sequence[tuple[Draft, str]]) -> list[Store
     drafts, actors = [d for d, _ in items], [a for _, a in items]
     try:
         return store_drafts(ctx, drafts, actors)
-    except IntegrityError:
+    except ConstraintViolation:
         # Another process stored some of these keys meanwhile: theirs are the complaints; store the rest.
         return store_drafts(ctx, drafts, actors)
 

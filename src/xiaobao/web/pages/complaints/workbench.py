@@ -18,6 +18,7 @@ from xiaobao.web.pages.complaints import casefile as workbench
 from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.web import i18n
+from xiaobao.web.list_params import list_filters
 from xiaobao.web.nav import NavItem
 from xiaobao.web.render import page
 from xiaobao.web.session import get_ctx, lang_of, requires
@@ -32,7 +33,7 @@ STATUS_CHOICES = ("open", "all", *STATUS_NAMES_ZH)
 
 
 # The form's own fields; any other parameter of the shared complaint-list vocabulary
-# (services.complaints.queries.list_filters: received_from/to, product, province, clock_outcome, lead, …, as dashboard
+# (web.list_params.list_filters: received_from/to, product, province, clock_outcome, lead, …, as dashboard
 # drill-downs write them) is kept as it came, applied, and shown as a removable condition.
 NOT_FILTERS = ("offset", "lang")  # paging, and the language switch (web/session.lang_of)
 FORM_KEYS = ("q", "status", "channel", "category", "tier", "team", "assignee", "flag", "overdue", "repeat",
@@ -99,7 +100,7 @@ class Filters:
     def query(self, ctx: Context) -> dict[str, Any]:
         """Keyword arguments for services.complaints.queries.find, through the shared list vocabulary."""
         pairs = [(k, v) for k, v in self.pairs() if k not in ("assignee", "due_within")]
-        kw = queries.list_filters(ctx, _Params(pairs))
+        kw = list_filters(ctx, _Params(pairs))
         if self.assignee == UNASSIGNED:
             kw["unassigned"] = True
         elif self.assignee:
