@@ -22,7 +22,7 @@ S = "src/xiaobao/"
 AREAS: dict[str, dict[str, list[str]]] = {
     "complaints": {
         "domain": [S + "domain/complaint.py", S + "domain/clocks.py", S + "domain/calendar.py",
-                   S + "domain/tiers.py", S + "domain/identity.py"],
+                   S + "domain/tiers.py", S + "domain/identity.py", S + "domain/ownership.py"],
         "rules": [S + "rules/channels.yaml", S + "rules/clock.yaml", S + "rules/calendar.yaml",
                   S + "rules/routing.yaml", S + "rules/taxonomy.yaml"],
         "store": [S + "store/complaints/"],
@@ -120,7 +120,7 @@ AREAS: dict[str, dict[str, list[str]]] = {
         "tests": ["tests/unit/domain/test_audit_chain.py"],
     },
     "users and roles": {
-        "domain": [S + "domain/roles.py"],
+        "domain": [S + "domain/roles.py", S + "domain/login_throttle.py"],
         "rules": [S + "rules/roles.yaml"],
         "store": [S + "store/auth.py"],
         "services": [S + "services/auth.py", S + "services/actors.py"],
@@ -131,20 +131,21 @@ AREAS: dict[str, dict[str, list[str]]] = {
     },
     "shared": {
         "domain": [S + "domain/finding.py", S + "domain/errors.py", S + "domain/review.py"],
-        "engines": [S + "engines/textnorm.py"],
+        "engines": [S + "engines/textnorm.py", S + "engines/spreadsheet.py"],
         "rules": [S + "rules/__init__.py"],
         "store": [S + "store/base.py", S + "store/schema.py", S + "store/db.py", S + "store/uow.py", S + "store/errors.py",
                   S + "store/migrate.py", S + "store/migrations/"],
         "services": [S + "services/context.py", S + "services/errors.py", S + "services/loading.py", S + "config.py",
                      S + "logs.py"],
-        "api": [S + "api/app.py", S + "api/errors.py", S + "api/responses.py", S + "api/schemas.py"],
+        "api": [S + "api/app.py", S + "api/errors.py", S + "api/responses.py", S + "api/schemas.py", S + "api/params.py",
+                S + "api/security_headers.py"],
         "web": [S + "web/__init__.py", S + "web/render.py", S + "web/i18n.py", S + "web/nav.py", S + "web/format.py",
                 S + "web/errors.py", S + "web/pages/_marks.py", S + "web/locales/", S + "web/static/",
                 S + "web/templates/base.html"],
         "cli": [S + "cli/__init__.py", S + "cli/__main__.py", S + "cli/common.py"],
-        "tests": ["tests/conftest.py", "tests/unit/engines/", "tests/unit/rules/", "tests/integration/store/",
+        "tests": ["tests/conftest.py", "tests/security/", "tests/unit/engines/", "tests/unit/rules/", "tests/integration/store/",
                   "tests/integration/api/", "tests/integration/cli/", "tests/integration/web/", "tests/e2e/"],
-        "docs": ["docs/architecture.md", "CONTRIBUTING.md"],
+        "docs": ["docs/architecture.md", "CONTRIBUTING.md", "docs/security.md"],
     },
     "demo": {
         "services": [S + "demo/"],

@@ -103,7 +103,7 @@ def db_url(request, tmp_path, sqlite_template):
     with engine.begin() as conn:
         tables = ", ".join(t.name for t in metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        conn.execute(text(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')"))
+        conn.execute(text(f"INSERT INTO audit_head (id, seq, hash, keyed_from) VALUES (1, 0, '{'0' * 64}', 1)"))
     engine.dispose()
     return url
 
@@ -148,3 +148,13 @@ def record(n: int = 1, **over) -> dict:
     }
     base.update(over)
     return base
+
+
+def console_login(client, username: str, password: str = PASSWORD, next: str = "/ui/"):
+    """Log in through the console form as a browser does: fetch the form (its CSRF pair), then post it."""
+    import re as _re
+
+    form = client.get("/ui/login")
+    csrf = _re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return client.post("/ui/login", data={"username": username, "password": password, "next": next, "csrf": csrf},
+                       follow_redirects=False)

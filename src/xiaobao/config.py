@@ -42,12 +42,26 @@ class Settings:
     token_ttl_hours: int = field(default_factory=lambda: int(_env("TOKEN_TTL_HOURS") or 12))
     # Argon2id cost "time,memory_kib,parallelism"; RFC 9106's second recommendation by default.
     argon2: str = field(default_factory=lambda: _env("ARGON2") or "3,65536,4")
+    # Login throttling: failures per account / per client address within the window before a lock, and the
+    # first lock (doubling with each further lock up to the ceiling), in minutes.
+    login_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_MAX_FAILURES") or 5))
+    login_address_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_ADDRESS_MAX_FAILURES") or 30))
+    login_window_minutes: int = field(default_factory=lambda: int(_env("LOGIN_WINDOW_MINUTES") or 15))
+    login_lock_minutes: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_MINUTES") or 1))
+    login_lock_max_minutes: int = field(default_factory=lambda: int(_env("LOGIN_LOCK_MAX_MINUTES") or 60))
+    # Signed checkpoints of the audit chain's head, appended outside the database (a path on another volume,
+    # a WORM mount…; default beside the key file), and how often `xiaobao serve` writes one; 0: only by command.
+    audit_anchor: str | None = field(default_factory=lambda: _env("AUDIT_ANCHOR"))
+    audit_checkpoint_minutes: int = field(default_factory=lambda: int(_env("AUDIT_CHECKPOINT_MINUTES") or 10))
     api_threads: int = field(default_factory=lambda: int(_env("API_THREADS") or 8))
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
     # API path prefixes whose JSON responses pass the privacy gateway under a named policy
     # (rules/privacy_policies.yaml), e.g. "/partner/=export,/research/=analytics"; empty: none.
     privacy_gateway: tuple[tuple[str, str], ...] = field(
         default_factory=lambda: policy_routes(_env("PRIVACY_GATEWAY")))
+
+    def audit_anchor_path(self) -> Path:
+        return Path(self.audit_anchor) if self.audit_anchor else Path(self.keyfile).parent / "audit-anchor.jsonl"
 
     def ensure_local_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///") and not self.database_url.startswith("sqlite:///:memory:"):

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from xiaobao import __version__
 from xiaobao.services.context import Context
 from xiaobao.api import errors, privacy_middleware
+from xiaobao.api.security_headers import SecurityHeaders
 from xiaobao.api.routers import (
     admin,
     auth,
@@ -35,7 +36,7 @@ async def _lifespan(app: FastAPI):
 
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(
-        lifespan=_lifespan,
+        lifespan=_lifespan, responses=errors.ERROR_RESPONSES,
         title="xiaobao 消保平台 API", version=__version__,
         description="投诉受理、分层处理、监管时限与审计。Complaint intake, tiered handling, regulatory clocks, audit.",
     )
@@ -60,6 +61,7 @@ def create_app(ctx: Context) -> FastAPI:
     from xiaobao import web  # the console: pages over the same services, mounted under /ui
 
     web.install(app)
+    app.add_middleware(SecurityHeaders)  # outermost: error pages and the gateway's rewritten bodies get them too
     return app
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from xiaobao.api.params import Day
 
 
 class Login(BaseModel):
@@ -53,13 +54,13 @@ class ExtendIn(BaseModel):
 
 
 class RestartIn(BaseModel):
-    received: date
+    received: Day
     note: str
 
 
 class MergeIn(BaseModel):
-    parent_id: int
-    new_facts: bool = False
+    parent_id: int = Field(ge=1, le=2**63 - 1)
+    new_facts: StrictBool = False
     note: str = ""
 
 

@@ -24,6 +24,7 @@ def _serve(ctx, host: str, port: int, workers: int = 1) -> None:
     from xiaobao.api.app import create_app
 
     logs.install()
+    _checkpoints_in_background(ctx)
     if workers <= 1:
         uvicorn.run(create_app(ctx), host=host, port=port, log_config=None, access_log=True)
         return
@@ -33,6 +34,30 @@ def _serve(ctx, host: str, port: int, workers: int = 1) -> None:
     ctx.store.dispose()
     uvicorn.run("xiaobao.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_config=None, access_log=True)
+
+
+def _checkpoints_in_background(ctx) -> None:
+    """While serving, sign the audit chain's head into the anchor file every few minutes (one thread in the
+    serving process; with --workers N it runs in the parent, on its own connection)."""
+    import logging
+    import threading
+    import time
+
+    minutes = ctx.settings.audit_checkpoint_minutes
+    if minutes <= 0:
+        return
+
+    def loop() -> None:
+        from xiaobao.services.audit import checkpoint
+
+        while True:
+            try:
+                checkpoint(ctx)
+            except Exception:  # a full disk must not stop the server; the next round tries again
+                logging.getLogger("xiaobao.audit").exception("审计检查点写入失败 / audit checkpoint failed")
+            time.sleep(minutes * 60)
+
+    threading.Thread(target=loop, name="audit-checkpoint", daemon=True).start()
 
 
 @app.command()
@@ -99,17 +124,32 @@ def migrate():
 
 @audit_app.command("verify")
 def audit_verify():
-    """校验审计哈希链：发现任何被篡改或删除的记录。"""
+    """校验审计哈希链与库外签名检查点：发现任何被篡改、删除或整链重建的记录。"""
     from xiaobao.services.audit import verify
 
-    problems, head = verify(context())
-    if problems:
-        for p in problems[:50]:
+    v = verify(context())
+    if v.problems:
+        for p in v.problems[:50]:
             err.print(f"[red]✗ {p}[/red]")
-        err.print(f"[red]审计链校验失败：{len(problems)} 处问题[/red]")
+        err.print(f"[red]审计链校验失败：{len(v.problems)} 处问题[/red]")
         raise typer.Exit(1)
-    seq, h = head or (0, "-")
-    console.print(f"[green]✓ 审计链完整[/green]：{seq} 条，链尾哈希 {h}")
+    seq, h = v.head or (0, "-")
+    console.print(f"[green]✓ 审计链完整[/green]：{seq} 条，链尾哈希 {h}；库外检查点 {v.checkpoints} 个（{v.anchor}）")
+    for note in v.notes:
+        console.print(f"[yellow]! {note}[/yellow]")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint():
+    """把当前链尾签名（Ed25519）写入库外锚点文件（XIAOBAO_AUDIT_ANCHOR），供 audit verify 核对；可由定时任务运行。"""
+    from xiaobao.services.audit import checkpoint, public_key
+
+    ctx = context()
+    cp = checkpoint(ctx)
+    if cp is None:
+        err.print("[red]审计链头记录缺失：请先运行 xiaobao migrate[/red]")
+        raise typer.Exit(1)
+    console.print(f"检查点：#{cp.seq} {cp.hash} → {ctx.settings.audit_anchor_path()}（公钥 {public_key(ctx)}）")
 
 
 @user_app.command("add")

@@ -28,6 +28,10 @@ class Context:
     settings: Settings = field(default_factory=Settings)
     now: Callable[[], datetime] = beijing_now
 
+    def __post_init__(self) -> None:
+        # Whoever holds the database does not hold the key file: the audit chain is keyed from it.
+        self.store.audit_key = self.vault.subkey("audit-chain")
+
     def today(self) -> date:
         return self.now().date()
 

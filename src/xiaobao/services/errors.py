@@ -17,3 +17,7 @@ class AuthFailed(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"

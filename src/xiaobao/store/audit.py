@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from xiaobao.domain.audit import content_digest, link_hash, verify_chain
+from xiaobao.domain.audit import content_digest, digest_for, keyed_digest, link_hash, verify_chain
 from xiaobao.store.db import json_dumps
 from xiaobao.store.base import BigId, Json, metadata
 
@@ -32,6 +32,9 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", BigId, nullable=False),
     Column("hash", String(64), nullable=False),
+    # The first seq whose content digest is keyed (entries before it predate the key); also carried by every
+    # signed checkpoint, so changing it here is detected.
+    Column("keyed_from", BigId),
 )
 
 
@@ -67,8 +70,14 @@ class AuditHeadMissing(RuntimeError):
 
 
 class AuditRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, key: bytes | None = None):
         self.session = session
+        # The chain key (from the key file, see Context): content digests are HMACs under it. Without one
+        # (a bare Store in a test or a bench) digests are plain SHA-256 and verify as such.
+        self.key = key
+
+    def _digest(self, content: dict[str, Any]) -> str:
+        return keyed_digest(self.key, content) if self.key is not None else content_digest(content)
 
     def _lock_head(self) -> tuple[int, str]:
         # FOR UPDATE serialises appenders on PostgreSQL; SQLite writers already hold the write lock.
@@ -82,7 +91,7 @@ class AuditRepository:
         prepared = []
         for at, actor, action, etype, eid, body in entries:
             content = hashed_content(at, actor, action, etype, str(eid), _jsonable(body))
-            prepared.append((at, actor, action, etype, str(eid), content, content_digest(content)))
+            prepared.append((at, actor, action, etype, str(eid), content, self._digest(content)))
         if not prepared:
             return self._lock_head()[0]
         if self.session.get_bind().dialect.name == "postgresql":
@@ -140,5 +149,11 @@ class AuditRepository:
         row = self.session.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
         return None if row is None else (row.seq, row.hash)
 
+    def keyed_from(self) -> int | None:
+        return self.session.execute(select(audit_head.c.keyed_from).where(audit_head.c.id == 1)).scalar()
+
+    def hash_at(self, seq: int) -> str | None:
+        return self.session.execute(select(audit_log.c.hash).where(audit_log.c.seq == seq)).scalar()
+
     def verify(self):
-        return verify_chain(self.iter_chain(), self.head())
+        return verify_chain(self.iter_chain(), self.head(), digest_for(self.key, self.keyed_from()))

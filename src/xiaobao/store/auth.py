@@ -1,13 +1,14 @@
-"""Users and their bearer tokens (stored only as hashes): tables and repositories."""
+"""Users, their bearer tokens (stored only as hashes) and login throttling: tables and repositories."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, String, Table, bindparam, insert, select, update
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from xiaobao.domain.login_throttle import Attempts
 from xiaobao.store.base import BigId, metadata
 
 users = Table(
@@ -30,6 +31,17 @@ api_tokens = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# Failed logins per key: "account:<keyed digest of the username>" or "address:<keyed digest of the client
+# address>" — never the typed username itself (a mistyped password or a phone number often lands there).
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("key", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    Column("locked_until", DateTime),
+    Column("locks", Integer, nullable=False, default=0),
 )
 
 _ACTIVE_USER = (select(users).join(api_tokens, api_tokens.c.username == users.c.username)
@@ -74,3 +86,24 @@ class TokenRepository:
 
     def revoke(self, token_hash: str) -> None:
         self.session.execute(update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(revoked=True))
+
+
+class LoginAttemptRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, key: str, *, for_update: bool = False) -> Attempts | None:
+        q = select(login_attempts).where(login_attempts.c.key == key)
+        row = self.session.execute(q.with_for_update() if for_update else q).mappings().first()
+        return Attempts(row["failures"], row["window_start"], row["locked_until"], row["locks"]) if row else None
+
+    def put(self, key: str, a: Attempts) -> None:
+        values = {"failures": a.failures, "window_start": a.window_start, "locked_until": a.locked_until,
+                  "locks": a.locks}
+        if self.get(key) is not None:
+            self.session.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+        else:
+            self.session.execute(insert(login_attempts).values(key=key, **values))
+
+    def clear(self, key: str) -> None:
+        self.session.execute(delete(login_attempts).where(login_attempts.c.key == key))

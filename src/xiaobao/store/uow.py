@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xiaobao.store.audit import AuditRepository
-from xiaobao.store.auth import TokenRepository, UserRepository
+from xiaobao.store.auth import LoginAttemptRepository, TokenRepository, UserRepository
 from xiaobao.store.blackgray.repository import BlackgrayRepository
 from xiaobao.store.classify.repository import ClassifyRepository
 from xiaobao.store.collection.repository import CollectionRepository
@@ -35,9 +35,11 @@ class Store:
         # head row on PostgreSQL); waiting here instead of in SQLite's busy handler (which sleeps in
         # steps up to 100 ms) or on a row lock (while other threads hold the GIL) keeps the tail short.
         self._write_lock = threading.RLock()
+        # Set by the Context from the key file: the audit chain's digests are keyed with it.
+        self.audit_key: bytes | None = None
 
     def uow(self, write: bool = True) -> "UnitOfWork":
-        return UnitOfWork(self.factory, write, self._write_lock if write else None)
+        return UnitOfWork(self.factory, write, self._write_lock if write else None, self.audit_key)
 
     def refresh_statistics(self) -> None:
         """After a bulk load: SQLite never gathers planner statistics by itself, PostgreSQL's
@@ -75,9 +77,9 @@ class UnitOfWork:
     """One transaction: commit() ends it; a further change needs a new unit of work."""
 
     complaints = _Repository(ComplaintRepository)
-    audit = _Repository(AuditRepository)
     users = _Repository(UserRepository)
     tokens = _Repository(TokenRepository)
+    logins = _Repository(LoginAttemptRepository)
     imports = _Repository(ImportRunRepository)
     blackgray = _Repository(BlackgrayRepository)
     classify = _Repository(ClassifyRepository)
@@ -87,10 +89,12 @@ class UnitOfWork:
     privacy = _Repository(PiiAccessRepository)
     complaint_texts = _Repository(ComplaintTextRepository)
 
-    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None):
+    def __init__(self, factory: sessionmaker, write: bool = True, lock: threading.RLock | None = None,
+                 audit_key: bytes | None = None):
         self._factory = factory
         self._write = write
         self._lock = lock
+        self._audit_key = audit_key
 
     def __enter__(self) -> "UnitOfWork":
         if self._lock is not None:
@@ -103,6 +107,8 @@ class UnitOfWork:
         if not self._write and self.session.get_bind().dialect.name == "postgresql":
             options["isolation_level"] = "AUTOCOMMIT"
         self.session.connection(execution_options=options)
+        # Every write ends with an audit entry, and the repository needs the chain key: built at once.
+        self.audit = AuditRepository(self.session, self._audit_key)
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -98,7 +98,7 @@ def test_role_denials(client, role, method, path, body):
 
 def test_handling_through_the_api_and_illegal_transition_is_409(client):
     h = login(client, "agent")
-    cid = client.post("/complaints", json=record(1), headers=h).json()["id"]
+    cid = client.post("/complaints", json=record(1, category="other"), headers=h).json()["id"]  # L1: agent's queue
     r = client.post(f"/complaints/{cid}/close", headers=h)
     assert r.status_code == 409 and r.json()["error"] == "illegal_transition"
     assert client.post(f"/complaints/{cid}/accept", json={"note": "已电话联系"}, headers=h).json()["status"] == "accepted"

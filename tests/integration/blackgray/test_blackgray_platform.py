@@ -169,7 +169,8 @@ def test_api_and_cli(ctx, users, tmp_path, monkeypatch):
 
         h, agent = token("compliance"), token("agent")
         assert client.get("/blackgray/leads", headers=agent).status_code == 403
-        leads_ = client.get("/blackgray/leads", params={"refresh": True}, headers=h).json()
+        assert client.post("/blackgray/leads/refresh", headers=h).json()["leads"] == 1
+        leads_ = client.get("/blackgray/leads", headers=h).json()
         assert leads_["total"] == 1
         lid = leads_["items"][0]["id"]
         assert len(client.get(f"/blackgray/leads/{lid}", headers=h).json()["members"]) == 6

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, record
+from tests.conftest import PASSWORD, console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.domain.roles import Role
 from xiaobao.services.classify import classification
@@ -62,8 +62,7 @@ def _csrf(html: str) -> str:
 
 def _login(client: TestClient, username: str) -> None:
     client.cookies.clear()
-    r = client.post("/ui/login", data={"username": username, "password": PASSWORD, "next": "/ui/"},
-                    follow_redirects=False)
+    r = console_login(client, username)
     assert r.status_code == 303, r.text
 
 

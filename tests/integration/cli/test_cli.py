@@ -26,6 +26,8 @@ runner = CliRunner()
 @pytest.fixture
 def env(ctx, monkeypatch, tmp_path):
     monkeypatch.setenv("XIAOBAO_DATABASE_URL", ctx.settings.database_url)
+    # The command line opens the same key file as the test's context: the audit chain is keyed from it.
+    (tmp_path / "keys.json").write_text(ctx.vault.to_json(), encoding="utf-8")
     monkeypatch.setenv("XIAOBAO_KEYFILE", str(tmp_path / "keys.json"))
     monkeypatch.setenv("XIAOBAO_ARGON2", "1,1024,1")
     return ctx
@@ -69,7 +71,7 @@ def test_audit_verify_passes_on_an_intact_chain_and_fails_on_an_edited_entry(env
     with env.store.engine.begin() as conn:
         row = conn.execute(audit_log.select().where(audit_log.c.seq == 2)).mappings().one()
         conn.execute(update(audit_log).where(audit_log.c.seq == 2).values(content=dict(row["content"], actor="somebody-else")))
-    problems = audit.verify(env)[0]
+    problems = audit.verify(env).problems
     assert [p.seq for p in problems] == [2] and "篡改" in problems[0].problem
 
 
@@ -77,7 +79,7 @@ def test_audit_verify_detects_a_deleted_entry_and_a_truncated_tail(env):
     for i in range(4):
         intake.submit(env, record(i), actor="agent")
     _tamper(env, text("DELETE FROM audit_log WHERE seq = 2"))
-    problems = audit.verify(env)[0]
+    problems = audit.verify(env).problems
     assert any("缺少 #2" in p.problem for p in problems)
 
 
@@ -85,7 +87,7 @@ def test_audit_verify_detects_a_removed_last_entry(env):
     for i in range(3):
         intake.submit(env, record(i), actor="agent")
     _tamper(env, text("DELETE FROM audit_log WHERE seq = 3"))
-    problems = audit.verify(env)[0]
+    problems = audit.verify(env).problems
     assert any("链尾" in p.problem for p in problems)
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD, record
+from tests.conftest import console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.services.complaints import handling, queries, views
 from xiaobao.services.complaints.intake import storing as intake
@@ -34,8 +34,7 @@ class Console:
         self.client = TestClient(app)
         if lang != "zh":
             self.client.cookies.set("xb_lang", lang)
-        r = self.client.post("/ui/login", data={"username": username, "password": PASSWORD, "next": "/ui/workbench"},
-                             follow_redirects=False)
+        r = console_login(self.client, username, next="/ui/workbench")
         assert r.status_code == 303 and r.headers["location"] == "/ui/workbench", r.text
         page = self.client.get("/ui/workbench")
         assert page.status_code == 200, page.text
@@ -113,7 +112,7 @@ def test_roles_without_create_permission_get_no_intake_form(app):
 # ---- handling -------------------------------------------------------------------------------------
 def test_a_complaint_is_worked_from_intake_to_close_through_the_console(app, ctx):
     agent = Console(app, "agent")
-    cid = int(agent.post("/ui/complaints", record(1)).headers["HX-Redirect"].split("/")[3].split("?")[0])
+    cid = int(agent.post("/ui/complaints", record(1, category="other")).headers["HX-Redirect"].split("/")[3].split("?")[0])
     steps = [
         ("accept", {"note": "已电话联系投诉人"}, "accepted", "status.accepted"),
         ("start", {}, "in_progress", "status.in_progress"),
@@ -138,7 +137,7 @@ def test_a_complaint_is_worked_from_intake_to_close_through_the_console(app, ctx
 
 def test_refusals_come_back_as_the_chinese_message_in_the_flash(app, ctx):
     agent = Console(app, "agent")
-    c, _ = intake.submit(ctx, record(1), actor="agent")
+    c, _ = intake.submit(ctx, record(1, category="other"), actor="agent")
     r = agent.post(f"/ui/complaints/{c.id}/close")
     assert r.status_code == 409 and r.headers["HX-Retarget"] == "#flash"
     assert "状态不允许" in r.text and "待受理" in r.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -34,6 +35,23 @@ AGENT = Actor("agent", Role.AGENT, "S000", "frontline")
 EXPERT = Actor("expert", Role.EXPERT, "S001", "expert")
 SUP = Actor("supervisor", Role.SUPERVISOR, "S003", "escalation")
 COMP = Actor("compliance", Role.COMPLIANCE, "S004")
+
+
+class _InItsQueue:
+    """The scenario's handling calls, each made by a handler of the team whose queue the complaint is in:
+    this file is about the figures, not about who may act (tests/security/test_ownership.py is)."""
+
+    def __getattr__(self, name):
+        act = getattr(handling, name)
+
+        def call(ctx, cid, actor, *args, **kw):
+            with ctx.store.uow(write=False) as uow:
+                team = uow.complaints.get(cid).team
+            return act(ctx, cid, replace(actor, team=team), *args, **kw)
+        return call
+
+
+H = _InItsQueue()
 OCT = dashboards.Period(date(2026, 10, 1), date(2026, 10, 31))
 TODAY = datetime(2026, 11, 20, 10, 0)
 
@@ -72,8 +90,8 @@ def _rec(n: int, *, at: str, channel: str, category: str, product: str | None, r
 
 def _decide(ctx, cid, actor):
     if views.get_complaint(ctx, cid, actor)["status"] in ("received", "accepted"):
-        handling.start(ctx, cid, actor)
-    return handling.decide(ctx, cid, actor, result="partially_upheld", reasons="经核实部分属实",
+        H.start(ctx, cid, actor)
+    return H.decide(ctx, cid, actor, result="partially_upheld", reasons="经核实部分属实",
                            basis="合同约定及监管规定", verification="调取合同与通话记录",
                            remedies=["可申请核查", "可申请调解"])
 
@@ -95,45 +113,45 @@ def history(ctx, users, clock):
     submit("c12", 12, at="2026-09-28 10:00:00", channel="app", category="pricing_fees", product="信用贷", region="41")
     at("2026-10-02 10:00")
     _decide(ctx, ids["c12"], AGENT)
-    handling.notify(ctx, ids["c12"], AGENT, channel="sms", proof="SMS-1")
+    H.notify(ctx, ids["c12"], AGENT, channel="sms", proof="SMS-1")
     at("2026-10-05 10:00")
-    handling.close(ctx, ids["c12"], AGENT)
+    H.close(ctx, ids["c12"], AGENT)
 
     submit("c4", 4, at="2026-10-06 09:00:00", channel="wechat", category="marketing", product=None, region="11")
     submit("c1", 1, at="2026-10-08 09:00:00", channel="app", category="pricing_fees", product="消费分期", region="41")
     submit("c5", 5, at="2026-10-09 11:00:00", channel="app", category="pricing_fees", product="消费分期", region="44")
     submit("c3", 3, at="2026-10-09 15:00:00", channel="app", category="repayment", product="信用贷", region="44")
     at("2026-10-10 09:00")
-    handling.transfer(ctx, ids["c3"], AGENT, tier="L2", team="expert", reason="涉及系统扣款，需专家核查")
+    H.transfer(ctx, ids["c3"], AGENT, tier="L2", team="expert", reason="涉及系统扣款，需专家核查")
     submit("c2", 2, at="2026-10-10 14:00:00", channel="hotline", category="debt_collection", product="信用贷", region="41")
     at("2026-10-12 10:00")
-    handling.accept(ctx, ids["c1"], AGENT)
-    handling.start(ctx, ids["c1"], AGENT)
+    H.accept(ctx, ids["c1"], AGENT)
+    H.start(ctx, ids["c1"], AGENT)
     _decide(ctx, ids["c1"], AGENT)
-    handling.notify(ctx, ids["c1"], AGENT, channel="sms", proof="SMS-2")
-    handling.record_callback(ctx, ids["c1"], AGENT, satisfaction="satisfied")
+    H.notify(ctx, ids["c1"], AGENT, channel="sms", proof="SMS-2")
+    H.record_callback(ctx, ids["c1"], AGENT, satisfaction="satisfied")
     at("2026-10-13 10:00")
-    handling.close(ctx, ids["c1"], AGENT)
+    H.close(ctx, ids["c1"], AGENT)
     submit("c11", 11, at="2026-10-15 09:00:00", channel="app", category="pricing_fees", product="信用贷", region="41")
     at("2026-10-15 10:00")
     _decide(ctx, ids["c2"], EXPERT)
-    handling.notify(ctx, ids["c2"], EXPERT, channel="phone", proof="CALL-1")
-    handling.record_callback(ctx, ids["c2"], EXPERT, satisfaction="dissatisfied")
+    H.notify(ctx, ids["c2"], EXPERT, channel="phone", proof="CALL-1")
+    H.record_callback(ctx, ids["c2"], EXPERT, satisfaction="dissatisfied")
     at("2026-10-16 10:00")
-    handling.withdraw(ctx, ids["c11"], AGENT, reason="客户来电撤诉")
+    H.withdraw(ctx, ids["c11"], AGENT, reason="客户来电撤诉")
     submit("c9", 9, at="2026-10-16 10:30:00", channel="regulator_12378", category="debt_collection", product="信用贷",
            region="32")
     submit("c6", 6, at="2026-10-20 09:00:00", channel="hotline", category="service_attitude", product="信用贷", region="37")
     at("2026-10-20 10:00")
     _decide(ctx, ids["c3"], EXPERT)
-    handling.notify(ctx, ids["c3"], EXPERT, channel="sms", proof="SMS-3")
-    handling.record_callback(ctx, ids["c3"], EXPERT, satisfaction="basically_satisfied")
+    H.notify(ctx, ids["c3"], EXPERT, channel="sms", proof="SMS-3")
+    H.record_callback(ctx, ids["c3"], EXPERT, satisfaction="basically_satisfied")
     _decide(ctx, ids["c9"], SUP)
-    handling.notify(ctx, ids["c9"], SUP, channel="letter", proof="EMS-1")
-    handling.record_callback(ctx, ids["c9"], SUP, satisfaction="satisfied")
-    handling.extend(ctx, ids["c4"], AGENT, reason="涉及多个营销渠道，情况复杂")
+    H.notify(ctx, ids["c9"], SUP, channel="letter", proof="EMS-1")
+    H.record_callback(ctx, ids["c9"], SUP, satisfaction="satisfied")
+    H.extend(ctx, ids["c4"], AGENT, reason="涉及多个营销渠道，情况复杂")
     at("2026-10-21 10:00")
-    handling.close(ctx, ids["c3"], EXPERT)
+    H.close(ctx, ids["c3"], EXPERT)
     # The same customer as c6, who still has an open complaint: a repeat.
     at("2026-10-22 09:00")
     rep = _rec(8, at="2026-10-22 09:00:00", channel="email", category="pricing_fees", product="消费分期", region=None,
@@ -143,20 +161,20 @@ def history(ctx, users, clock):
     submit("c7", 7, at="2026-10-25 09:00:00", channel="app", category="credit_report", product="现金贷", region="41",
            flags=["blackgray_suspect"])
     at("2026-10-26 10:00")
-    handling.start(ctx, ids["c7"], EXPERT)
+    H.start(ctx, ids["c7"], EXPERT)
     at("2026-10-28 10:00")
-    handling.pause(ctx, ids["c7"], EXPERT, "mediation", notice_proof="CONSENT-1")
+    H.pause(ctx, ids["c7"], EXPERT, "mediation", notice_proof="CONSENT-1")
     _decide(ctx, ids["c5"], AGENT)  # after its due date: late
     at("2026-10-29 10:00")
-    handling.request_review(ctx, ids["c9"], COMP, written_ref="HC-1")
+    H.request_review(ctx, ids["c9"], COMP, written_ref="HC-1")
     submit("c10", 10, at="2026-10-31 23:30:00", channel="app", category="other", product="商品分期", region=None)
     at("2026-11-02 10:00")
     _decide(ctx, ids["c10"], AGENT)
     submit("c13", 13, at="2026-11-03 09:00:00", channel="app", category="credit_limit", product="信用贷", region="41")
     at("2026-11-04 10:00")
     _decide(ctx, ids["c4"], AGENT)  # within the 30 days its extension allows
-    handling.notify(ctx, ids["c4"], AGENT, channel="sms", proof="SMS-4")
-    handling.record_callback(ctx, ids["c4"], AGENT, satisfaction="unreachable")
+    H.notify(ctx, ids["c4"], AGENT, channel="sms", proof="SMS-4")
+    H.record_callback(ctx, ids["c4"], AGENT, satisfaction="unreachable")
     clock.set(TODAY)
 
     # Leads as the black/gray platform stores them: an open gang with two October members and one from

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import PASSWORD, record
+from tests.conftest import PASSWORD, console_login, record
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.services.dashboards import figures as dashboards
 from xiaobao.services.complaints.intake import storing as intake
@@ -180,7 +180,7 @@ def test_api_cli_and_console_show_the_same_trace(ctx, scenario, tmp_path, monkey
     assert runner.invoke(app, ["report", "point", "no_such_point"]).exit_code == 2
 
     console = TestClient(create_app(ctx))
-    r = console.post("/ui/login", data={"username": "supervisor", "password": PASSWORD}, follow_redirects=False)
+    r = console_login(console, "supervisor")
     assert r.status_code in (302, 303)
     board = console.get("/ui/dashboards", params={"from": "2026-11-01", "to": "2026-11-30"})
     link = f"/ui/dashboards/points/{quote('collect_contacts', safe='')}?from=2026-11-01&amp;to=2026-11-30"

@@ -22,7 +22,7 @@ def test_demo_covers_every_channel_tier_and_status_and_audits_clean(ctx, clock):
     assert set(c["by_channel"]) == set(ctx.rules.channels)
     assert set(c["by_tier"]) == {"L1", "L2", "L3", "L4"}
     assert set(c["by_status"]) == {s.value for s in Status}
-    assert audit.verify(ctx)[0] == []
+    assert audit.verify(ctx).problems == []
     assert queries.find(ctx, paused=True)["total"] >= 1
     _demo_carries_complaint_points(ctx)
 

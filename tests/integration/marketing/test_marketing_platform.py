@@ -62,7 +62,7 @@ def test_findings_are_stored_and_approving_despite_them_needs_a_reason_which_is_
         entries = uow.audit.for_entity("marketing_material", str(m["id"]))
     assert [e["action"] for e in entries] == ["marketing.submit", "marketing.request_changes"]
     assert entries[1]["actor"] == "compliance" and "秒批" in entries[1]["content"]["reason"]
-    problems, _ = audit.verify(ctx)
+    problems = audit.verify(ctx).problems
     assert problems == []
     with pytest.raises(Exception) as again:
         marketing.review(ctx, REVIEWER, m["id"], "approve", "ok")

@@ -218,7 +218,7 @@ def test_migration_0009_adds_the_column_and_leaves_existing_rows_as_legacy(engin
         with eng.connect() as conn:
             got = conn.execute(text("SELECT text, sealed_text IS NULL FROM complaints")).one()
         assert got[0] == TEXT and bool(got[1]) is True  # kept as it was: legacy clear text, masked when shown
-        downgrade(url, "0009")  # undoes only 0010, the join: back to the six branch heads
+        downgrade(url, "0009")  # undoes what came after the join (0010 on): back to the six branch heads
         downgrade(url, "0009@-1")
         assert "sealed_text" not in {c["name"] for c in inspect(eng).get_columns("complaints")}
         eng.dispose()
@@ -246,7 +246,7 @@ def _decide(ctx, cid, by):
 
 def test_decision_and_review_text_is_stored_masked_shown_masked_and_revealed_with_audit(ctx, users):
     from xiaobao.services.complaints import handling
-    agent, sup = Actor("agent", Role.AGENT), Actor("supervisor", Role.SUPERVISOR)
+    agent, sup = Actor("agent", Role.AGENT, team="collection_expert"), Actor("supervisor", Role.SUPERVISOR)
     c, _ = intake.submit(ctx, record(1), actor="t")
     _decide(ctx, c.id, agent)
     with ctx.store.uow(write=False) as uow:
@@ -281,8 +281,8 @@ def test_decision_and_review_text_is_stored_masked_shown_masked_and_revealed_wit
 
 
 def test_a_legacy_row_decided_now_is_sealed_whole_and_a_legacy_decision_is_masked_when_shown(ctx, users):
-    agent = Actor("agent", Role.AGENT)
     c, _ = intake.submit(ctx, record(1, text=TEXT, request=REQUEST), actor="t")
+    agent = Actor("agent", Role.AGENT, team=c.team)  # a handler in the queue the complaint was routed to
     with ctx.store.uow() as uow:  # stored before protection: text in clear, no sealed_text
         uow.session.execute(update(complaints).where(complaints.c.id == c.id)
                             .values(text=TEXT, request=REQUEST, sealed_text=None))
@@ -293,8 +293,8 @@ def test_a_legacy_row_decided_now_is_sealed_whole_and_a_legacy_decision_is_maske
     assert {"text", "request", "decision.reasons"} <= set(stored.sealed_text)
     assert protected_text.protect_stored(ctx, actor="admin") == {"complaints": 0, "sealed": 0}
 
-    old, _ = intake.submit(ctx, record(2), actor="t")
-    _decide(ctx, old.id, agent)
+    old, _ = intake.submit(ctx, record(2), actor="t")  # the same customer again: routed as a repeat
+    _decide(ctx, old.id, Actor("agent", Role.AGENT, team=old.team))
     with ctx.store.uow() as uow:  # a decision written before its text was protected: in clear
         body = uow.session.execute(select(complaints.c.decision).where(complaints.c.id == old.id)).scalar_one()
         uow.session.execute(update(complaints).where(complaints.c.id == old.id)

@@ -19,7 +19,7 @@ def _current(url: str) -> tuple[str, ...]:
 
 
 def test_the_chain_has_exactly_one_head():
-    assert heads() == ("0010",)
+    assert len(heads()) == 1 and heads()[0] >= "0010"
 
 
 def test_a_database_at_the_six_old_branch_heads_upgrades_to_the_one_head(tmp_path):
@@ -28,8 +28,8 @@ def test_a_database_at_the_six_old_branch_heads_upgrades_to_the_one_head(tmp_pat
         command.upgrade(alembic_config(url), rev)
     assert _current(url) == OLD_BRANCH_HEADS
     upgrade(url)
-    assert _current(url) == ("0010",)
+    assert _current(url) == heads()
 
 
 def test_every_test_database_is_at_the_one_head(db_url):
-    assert _current(db_url.replace("postgresql://", "postgresql+psycopg://")) == ("0010",)
+    assert _current(db_url.replace("postgresql://", "postgresql+psycopg://")) == heads()

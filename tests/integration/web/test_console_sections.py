@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.conftest import PASSWORD, record
+from tests.conftest import PASSWORD, console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.services.collection import calls as collection
 from xiaobao.services.complaints.intake import storing as intake
@@ -64,8 +64,7 @@ def client(people):
 
 def login(client: TestClient, username: str, lang: str = "zh") -> None:
     client.cookies.clear()
-    r = client.post("/ui/login", data={"username": username, "password": PASSWORD, "next": "/ui/"},
-                    follow_redirects=False)
+    r = console_login(client, username)
     assert r.status_code == 303, r.text
     if lang != "zh":
         client.cookies.set("xb_lang", lang)

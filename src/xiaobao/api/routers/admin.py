@@ -39,9 +39,10 @@ def escalate(actor: Actor = Depends(requires("jobs.run")), ctx=Depends(get_ctx))
 
 @router.get("/audit/verify", summary="校验审计哈希链 / verify the audit chain")
 def verify(actor: Actor = Depends(requires("audit.verify")), ctx=Depends(get_ctx)):
-    problems, head = audit.verify(ctx)
-    return {"ok": not problems, "problems": [{"seq": p.seq, "problem": p.problem} for p in problems],
-            "head": None if head is None else {"seq": head[0], "hash": head[1]}}
+    v = audit.verify(ctx)
+    return {"ok": v.ok, "problems": [{"seq": p.seq, "problem": p.problem} for p in v.problems],
+            "head": None if v.head is None else {"seq": v.head[0], "hash": v.head[1]},
+            "checkpoints": v.checkpoints, "notes": v.notes}
 
 
 @router.get("/audit/entries", summary="审计记录 / audit entries of an entity")

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from xiaobao.domain.roles import ROLE_NAMES_ZH
@@ -16,8 +16,9 @@ def _user(a: Actor) -> dict:
 
 
 @router.post("/login", summary="登录，获取令牌 / log in")
-def login(body: Login, ctx=Depends(get_ctx)):
-    token, actor = auth.login(ctx, body.username, body.password)
+def login(body: Login, request: Request, ctx=Depends(get_ctx)):
+    token, actor = auth.login(ctx, body.username, body.password,
+                              address=request.client.host if request.client else None)
     return {"token": token, "token_type": "bearer", "user": _user(actor)}
 
 

@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.services.actors import Actor
 from xiaobao.services.blackgray import export, intelligence, leads, review, triage
+from xiaobao.api.params import Flag, Id, Offset
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 
@@ -28,52 +29,55 @@ class ReviewIn(BaseModel):
 
 
 class CalibrateIn(BaseModel):
-    apply: bool = Field(default=False, description="应用新阈值（否则仅试算）")
+    apply: Flag = Field(default=False, description="应用新阈值（否则仅试算）")
 
 
 @router.get("/queue", summary="特殊投诉队列（疑似黑灰产）/ the specialised queue")
 def queue(review_status: Literal["pending", "confirmed", "rejected", "all"] = "pending", kind: str | None = None,
-          limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
+          limit: int = Query(default=50, ge=1, le=500), offset: Offset = 0,
           actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
     return ok(review.queue(ctx, review_status=None if review_status == "all" else review_status, kind=kind,
                            limit=limit, offset=offset))
 
 
 @router.get("/complaints/{cid}", summary="单件投诉的黑灰产识别结果 / a complaint's flag")
-def complaint_flag(cid: int, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+def complaint_flag(cid: Id, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
     return ok(review.flag_of(ctx, cid))
 
 
 @router.post("/complaints/{cid}/review", summary="确认/排除单件投诉的识别 / review a complaint flag")
-def review_complaint(cid: int, body: ReviewIn, actor: Actor = Depends(requires("blackgray.review")),
+def review_complaint(cid: Id, body: ReviewIn, actor: Actor = Depends(requires("blackgray.review")),
                      ctx=Depends(get_ctx)):
     return ok(review.review_flag(ctx, cid, body.decision, actor, body.note))
 
 
 @router.get("/leads", summary="线索列表 / leads")
 def list_leads(status: Literal["open", "confirmed", "rejected", "merged"] | None = None,
-               lead_type: Literal["gang", "family"] | None = None, refresh: bool = False,
-               limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
+               lead_type: Literal["gang", "family"] | None = None,
+               limit: int = Query(default=50, ge=1, le=500), offset: Offset = 0,
                actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
-    if refresh:
-        leads.refresh_leads(ctx)
     return ok(leads.list_leads(ctx, status=status, lead_type=lead_type, limit=limit, offset=offset))
 
 
+@router.post("/leads/refresh", summary="按最新识别结果重建线索（写入；读取线索是 GET /blackgray/leads）/ rebuild leads")
+def refresh_leads(actor: Actor = Depends(requires("blackgray.review")), ctx=Depends(get_ctx)):
+    return ok(leads.refresh_leads(ctx))
+
+
 @router.get("/leads/{lead_id}", summary="线索详情（成员、共用联系方式、时间线）/ lead detail")
-def get_lead(lead_id: int, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+def get_lead(lead_id: Id, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
     return ok(leads.get_lead(ctx, lead_id))
 
 
 @router.post("/leads/{lead_id}/review", summary="确认/排除线索 / review a lead")
-def review_lead(lead_id: int, body: ReviewIn, actor: Actor = Depends(requires("blackgray.review")),
+def review_lead(lead_id: Id, body: ReviewIn, actor: Actor = Depends(requires("blackgray.review")),
                 ctx=Depends(get_ctx)):
     return ok(review.review_lead(ctx, lead_id, body.decision, actor, body.note))
 
 
 @router.get("/leads/{lead_id}/export", summary="导出证据包（XLSX 或 JSON）/ evidence package",
             response_class=FileResponse)
-def export_lead(lead_id: int, format: Literal["xlsx", "json"] = "xlsx",
+def export_lead(lead_id: Id, format: Literal["xlsx", "json"] = "xlsx",
                 actor: Actor = Depends(requires("blackgray.export")), ctx=Depends(get_ctx)):
     tmp = tempfile.TemporaryDirectory(prefix="xiaobao-evidence-")
     out = export.export_lead(ctx, lead_id, actor, tmp.name)

@@ -3,7 +3,6 @@ the taxonomy, the complaint-points trend, model versions."""
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.services.classify import classification
 from xiaobao.services.actors import Actor
+from xiaobao.api.params import Flag, Id, Moment
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 
@@ -21,7 +21,7 @@ MAX_BATCH = 1000
 class TextIn(BaseModel):
     external_id: str | None = None
     text: str = Field(..., min_length=1, max_length=20000)
-    repeat_of: bool = False
+    repeat_of: Flag = False
 
 
 class PredictIn(BaseModel):
@@ -35,7 +35,7 @@ class CorrectionIn(BaseModel):
 
 
 class TrainIn(BaseModel):
-    activate: bool | None = Field(None, description="true 启用新版本；false 不启用；不填：除非留出集上比在用分类器差，否则启用")
+    activate: Flag | None = Field(None, description="true 启用新版本；false 不启用；不填：除非留出集上比在用分类器差，否则启用")
 
 
 @router.post("/predict", summary="分类文本（不入库）/ classify texts")
@@ -51,12 +51,12 @@ def taxonomy(actor: Actor = Depends(requires("classify.predict")), ctx=Depends(g
 
 
 @router.get("/complaints/{cid}", summary="投诉的分类结果与纠正历史 / a complaint's labels")
-def get_labels(cid: int, actor: Actor = Depends(requires("complaint.read")), ctx=Depends(get_ctx)):
+def get_labels(cid: Id, actor: Actor = Depends(requires("complaint.read")), ctx=Depends(get_ctx)):
     return ok(classification.prediction(ctx, cid))
 
 
 @router.post("/complaints/{cid}/classify", summary="（重新）分类一件投诉 / classify a stored complaint")
-def classify_one(cid: int, actor: Actor = Depends(requires("classify.correct")), ctx=Depends(get_ctx)):
+def classify_one(cid: Id, actor: Actor = Depends(requires("classify.correct")), ctx=Depends(get_ctx)):
     if classification.classify_stored(ctx, [cid]) == 0:
         from xiaobao.services.errors import NotFound
 
@@ -65,14 +65,14 @@ def classify_one(cid: int, actor: Actor = Depends(requires("classify.correct")),
 
 
 @router.put("/complaints/{cid}/labels", summary="纠正分类（一步完成，记入审计并用于训练）/ correct labels")
-def correct(cid: int, body: CorrectionIn, actor: Actor = Depends(requires("classify.correct")),
+def correct(cid: Id, body: CorrectionIn, actor: Actor = Depends(requires("classify.correct")),
             ctx=Depends(get_ctx)):
     return ok(classification.correct(ctx, cid, actor, category=body.category, axis_b=body.axis_b,
                                      reason=body.reason))
 
 
 @router.get("/points", summary="诉点趋势（与上一等长期间对比）/ complaint-points trend")
-def points(start: datetime | None = Query(None, alias="from"), end: datetime | None = Query(None, alias="to"),
+def points(start: Moment | None = Query(None, alias="from"), end: Moment | None = Query(None, alias="to"),
            min_count: int = Query(1, ge=1), actor: Actor = Depends(requires("classify.report")),
            ctx=Depends(get_ctx)):
     if (start is None) != (end is None):

@@ -54,7 +54,7 @@ def apply_policy(policy: str, document: Any = Body(...), actor: Actor = Depends(
 
 
 @router.post("/unmask", summary="解密（记录访问日志与审计） / audited unmask")
-def unmask(body: UnmaskIn, actor: Actor = Depends(current_actor), ctx: Context = Depends(get_ctx)):
+def unmask(body: UnmaskIn, actor: Actor = Depends(current_actor), ctx: Context = Depends(get_ctx)):  # checked and logged in the service, refusals too
     return ok(gateway.unmask(ctx, actor, body.token, body.purpose, body.subject))
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from xiaobao.domain.errors import InvalidValue
 from xiaobao.services.reports import workbooks as reports
 from xiaobao.services.actors import Actor
+from xiaobao.api.params import Year
 from xiaobao.api.deps import get_ctx, requires
 from xiaobao.api.responses import ok
 
@@ -35,7 +36,7 @@ def periods(actor: Actor = Depends(requires("report.read")), ctx=Depends(get_ctx
 
 @router.get("/reports/{kind}.xlsx", summary="导出报表 XLSX（审计记录文件 SHA-256）/ export a report",
             response_class=Response)
-def report_xlsx(kind: Literal["monthly", "annual"], month: str | None = Query(None), year: int | None = Query(None),
+def report_xlsx(kind: Literal["monthly", "annual"], month: str | None = Query(None), year: Year | None = Query(None),
                 actor: Actor = Depends(requires("report.export")), ctx=Depends(get_ctx)):
     out = reports.export(ctx, kind, _key(kind, month, year), actor)
     return Response(out["content"], media_type=reports.XLSX_MEDIA,
@@ -46,6 +47,6 @@ def report_xlsx(kind: Literal["monthly", "annual"], month: str | None = Query(No
 # After the .xlsx route: "{kind}" alone would also match "monthly.xlsx".
 @router.get("/reports/{kind}", summary="报表内容（JSON）/ a report as data")
 def report(kind: Literal["monthly", "annual"], month: str | None = Query(None, description="YYYY-MM（月报）"),
-           year: int | None = Query(None, description="年度（年报）"),
+           year: Year | None = Query(None, description="年度（年报）"),
            actor: Actor = Depends(requires("report.read")), ctx=Depends(get_ctx)):
     return ok(reports.build(ctx, kind, _key(kind, month, year)))

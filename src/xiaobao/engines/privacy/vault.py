@@ -91,6 +91,11 @@ class Vault:
             key = self._subkeys[purpose] = hmac.digest(self.index_key, b"xiaobao/" + purpose.encode(), "sha256")
         return key
 
+    def subkey(self, purpose: str) -> bytes:
+        """A key for another purpose (the audit chain's digests, its checkpoint signatures), derived from the
+        index key so the one key file protects them all."""
+        return self._subkey(purpose)
+
     def token(self, value: str, kind: str, length: int = 16) -> str:
         """Keyed, deterministic and joinable across datasets protected with the same vault."""
         return hmac.digest(self._subkey("token/" + kind), value.encode(), "sha256").hex()[:length]

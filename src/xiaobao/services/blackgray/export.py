@@ -27,6 +27,7 @@ from xiaobao.services.errors import Forbidden
 from xiaobao.services.loading import load_or_404
 from xiaobao.services.blackgray import leads as leads_service
 from xiaobao.services.blackgray.triage import record_of_row
+from xiaobao.engines.spreadsheet import xlsx_append
 
 _CUSTOMER_FIELDS = (("name", "姓名"), ("phone", "手机号"), ("id_number", "证件号"))
 
@@ -90,11 +91,11 @@ def _workbook(pkg: dict[str, Any]) -> Workbook:
 
     def sheet(title: str, header: list[str], rows: list[list[Any]], widths: dict[int, int] | None = None):
         ws = wb.create_sheet(title)
-        ws.append(header)
+        xlsx_append(ws, header)
         for c in ws[1]:
             c.font = head
         for r in rows:
-            ws.append(r)
+            xlsx_append(ws, r)
         for col, w in (widths or {}).items():
             ws.column_dimensions[chr(64 + col)].width = w
         ws.freeze_panes = "A2"

@@ -29,6 +29,7 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.errors import Conflict, Forbidden, NotFound
 from xiaobao.services.complaints.intake.sources import Row, SourceError, read_rows
+from xiaobao.engines.spreadsheet import csv_row
 from xiaobao.services.loading import load_or_404
 
 PII_FIELDS = ("debtor_id_number", "debtor_phone", "callee_number")
@@ -143,7 +144,7 @@ def import_file(ctx: Context, path: Path, *, actor: str, errors_path: Path | Non
             w = csv.writer(f)
             w.writerow(["row", "call_id", "field", "reason"])
             for e in report.errors:
-                w.writerow([e.row, e.call_id, e.field, e.reason])
+                w.writerow(csv_row([e.row, e.call_id, e.field, e.reason]))
     return report
 
 

@@ -7,11 +7,12 @@ from typing import Callable
 
 from xiaobao.domain.complaint import Complaint, Event, Status
 from xiaobao.domain.errors import ApprovalRequired, InvalidValue, RecusalRequired
+from xiaobao.domain.ownership import Handling, may_act
 from xiaobao.domain.tiers import Tier
 from xiaobao.services.privacy import protected_text
 from xiaobao.services.actors import SYSTEM, Actor
 from xiaobao.services.context import Context
-from xiaobao.services.errors import NotFound
+from xiaobao.services.errors import Forbidden, NotFound
 
 
 def _masked(v):
@@ -31,16 +32,32 @@ def _event_body(e: Event) -> dict:
             "data": data}
 
 
+def handling_of(ctx: Context, c, actor: Actor) -> Handling:
+    """May this actor handle complaint `c` (a Complaint or its dict)? See domain.ownership."""
+    get = c.get if isinstance(c, dict) else (lambda k: getattr(c, k))
+    return may_act(assignee=get("assignee"), team=get("team"), tier=str(get("tier")), username=actor.username,
+                   actor_team=actor.team,
+                   may_override=actor is SYSTEM or ctx.rules.permissions.allows(actor.role, "complaint.override"))
+
+
 def act(ctx: Context, complaint_id: int, actor: Actor,
-        change: Callable[[Complaint, datetime], Event | list[Event]]) -> Complaint:
+        change: Callable[[Complaint, datetime], Event | list[Event]], *, as_handler: bool = True) -> Complaint:
+    """Load under lock, check the actor may handle it (unless acting as a reviewer), change, audit, commit."""
     now = ctx.now()
     with ctx.store.uow() as uow:
         c = uow.complaints.get(complaint_id, for_update=True)
         if c is None:
             raise NotFound(f"投诉 #{complaint_id} 不存在", complaint_id=complaint_id)
+        handling = handling_of(ctx, c, actor) if as_handler else Handling(True)
+        if not handling.allowed:
+            raise Forbidden(handling.reason_zh, complaint_id=complaint_id, reason_en=handling.reason_en)
         events = change(c, now)
         events = events if isinstance(events, list) else [events]
-        uow.audit.append_many([(e.at, actor.username, e.kind, "complaint", str(c.id), _event_body(e)) for e in events])
+        bodies = [_event_body(e) for e in events]
+        if handling.override:
+            for body in bodies:  # a supervisor stepping into someone else's case: on the record
+                body["override"] = {"role": str(actor.role), "assignee": c.assignee, "team": c.team}
+        uow.audit.append_many([(e.at, actor.username, e.kind, "complaint", str(c.id), b) for e, b in zip(events, bodies)])
         uow.commit()
         return c
 
@@ -162,12 +179,12 @@ def decide_review(ctx: Context, cid: int, actor: Actor, *, outcome: str, reasons
         event = c.decide_review(by=actor.username, at=now, outcome=outcome, reasons=reasons)
         protected_text.protect_handler_text(ctx, c, "review")
         return event
-    return act(ctx, cid, actor, change)
+    return act(ctx, cid, actor, change, as_handler=False)
 
 
-def refuse(ctx: Context, cid: int, actor: Actor, *, reason: str, notice_proof: str) -> Complaint:
+def refuse(ctx: Context, cid: int, actor: Actor, *, reason: str, notice_proof: str) -> Complaint:  # reviewer
     return act(ctx, cid, actor, lambda c, now: c.refuse(by=actor.username, at=now, reason=reason,
-                                                         notice_proof=notice_proof))
+                                                         notice_proof=notice_proof), as_handler=False)
 
 
 def escalate_due(ctx: Context, actor: Actor | None = None) -> list[tuple[int, str, str]]:

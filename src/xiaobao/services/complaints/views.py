@@ -25,12 +25,14 @@ def complaint_dict(ctx: Context, c: Complaint, *, clear_pii: dict[str, str] | No
     today = ctx.today()
     channel = ctx.rules.channels.get(c.channel)
     words = clear_text if clear_text is not None else protected_text.shown_of(c)
+    structured = ({k: clear_text[k] for k in ("customer_no", "respondent", "extras")} if clear_text is not None
+                  else protected_text.shown_structured(c))
     return {
         "id": c.id, "channel": c.channel, "channel_name": channel.name_zh if channel else c.channel,
         "external_id": c.external_id, "received_at": c.received_at, "text": words["text"], "request": words["request"],
-        "complainant_type": c.complainant_type, "customer_no": c.customer_no,
+        "complainant_type": c.complainant_type, "customer_no": structured["customer_no"],
         "customer": clear_pii if clear_pii is not None else dict(c.masked), "pii_masked": clear_pii is None,
-        "org_name": c.org_name, "uscc": c.uscc, "respondent": c.respondent, "product": c.product,
+        "org_name": c.org_name, "uscc": c.uscc, "respondent": structured["respondent"], "product": c.product,
         "category": c.category, "flags": list(c.flags or []), "agent": c.agent, "regulator": c.regulator,
         "regulator_ref": c.regulator_ref, "status": str(c.status), "status_name": STATUS_NAMES_ZH[str(c.status)],
         "tier": str(c.tier), "tier_name": TIER_NAMES_ZH[Tier(c.tier)], "team": c.team, "assignee": c.assignee,
@@ -47,7 +49,7 @@ def complaint_dict(ctx: Context, c: Complaint, *, clear_pii: dict[str, str] | No
         "review_requested_at": c.review_requested_at, "review_due_date": c.review_due_date,
         "review": _handler_text(c, "review", clear_text),
         "satisfaction": c.satisfaction, "callback_at": c.callback_at, "merged_into_id": c.merged_into_id,
-        "repeat_of_id": c.repeat_of_id, "extras": c.extras, "created_at": c.created_at, "updated_at": c.updated_at,
+        "repeat_of_id": c.repeat_of_id, "extras": structured["extras"], "created_at": c.created_at, "updated_at": c.updated_at,
     }
 
 

@@ -24,6 +24,7 @@ from xiaobao.domain.errors import InvalidValue
 from xiaobao.engines.privacy.vault import Vault
 from xiaobao.services.privacy.gateway import anonymizer
 from xiaobao.services.privacy.gateway import policy as get_policy
+from xiaobao.engines.spreadsheet import csv_row, xlsx_append
 
 FORMATS = ("csv", "jsonl", "xlsx")
 Progress = Callable[[int, int], None]  # (done, total) in bytes (CSV/JSONL) or rows (XLSX)
@@ -114,8 +115,8 @@ def _csv(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> No
         if header is None:
             return
         writer = csv.writer(fout)
-        writer.writerow(header)
-        batch = _Batch(fn, report, lambda out: writer.writerow([out.get(h, "") for h in header]))
+        writer.writerow(csv_row(header))
+        batch = _Batch(fn, report, lambda out: writer.writerow(csv_row(out.get(h, "") for h in header)))
         for n, row in enumerate(reader, start=2):
             report.rows += 1
             if len(row) != len(header):
@@ -142,8 +143,8 @@ def _xlsx(src: Path, dst: Path, fn, report: FileReport, progress: Progress) -> N
             if header is None:
                 continue
             names = [str(h) if h is not None else f"col{i + 1}" for i, h in enumerate(header)]
-            out_ws.append(list(header))
-            batch = _Batch(fn, report, lambda out, names=names, out_ws=out_ws: out_ws.append([out.get(k) for k in names]))
+            xlsx_append(out_ws, header)
+            batch = _Batch(fn, report, lambda out, names=names, out_ws=out_ws: xlsx_append(out_ws, [out.get(k) for k in names]))
             for n, row in enumerate(rows, start=2):
                 report.rows += 1
                 batch.add({k: v for k, v in zip(names, row)})

@@ -24,6 +24,7 @@ also masks decisions written before this protection), revealed only through `ori
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -126,6 +127,7 @@ def originals_of(ctx: Context, c: Any) -> dict[str, Any]:
     Complaint also its decided sections ("decision", "review") with their handler text in clear."""
     get = _getter(c)
     out: dict[str, Any] = {f: original(ctx, get(f), get("sealed_text"), f) for f in FIELDS}
+    out.update(structured_originals(ctx, c))
     for section, fields in HANDLER_TEXT.items():
         body = get(section)
         if body:
@@ -209,3 +211,104 @@ def protect_stored(ctx: Context, *, actor: str, batch: int = 500) -> dict[str, i
             uow.commit()
         done += n
         last = rows[-1].id
+
+
+# ---- structured fields beyond the encrypted customer fields ----------------------------------------
+# Unknown intake fields (`extras`), the customer number and the respondent branch can hold personal data as
+# much as the free text: they are stored masked the same way, their originals sealed under "customer_no",
+# "respondent.branch" and "extras.<path>", shown masked, revealed with the rest. A field whose *name* says it
+# holds personal data is masked whole even where no recognizer fires (a bank card number in a partner's
+# own format, a nickname in a WeChat field).
+_PERSONAL_NAME = re.compile(
+    r"(?i)card|卡|phone|mobile|tel|手机|电话|号码|id_?no|id_?num|idcard|身份证|证件|name|姓名|名字|address|addr|地址|住址|"
+    r"account|acct|账号|账户|帐号|email|mail|邮箱|wechat|weixin|微信|qq|alipay|支付宝|customer|客户|passport|护照|"
+    r"plate|车牌|contact|联系|birth|生日|ip\b|device|设备")
+
+
+def mask_whole(value: str) -> str:
+    """A value known to be personal, masked whatever its format: the first 3 and last 4 characters of a long
+    value (like the ID-number mask), only the first and last of a short one."""
+    n = len(value)
+    if n >= 11:
+        return value[:3] + "*" * (n - 7) + value[-4:]
+    if n >= 3:
+        return value[0] + "*" * (n - 2) + value[-1]
+    return "*" * n
+
+
+def _leaves(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)] if value else []
+    if isinstance(value, Mapping):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}.{k}")]
+    if isinstance(value, (list, tuple)):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}.{i}")]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 6:
+        return [(path, str(value))]  # a long number (a card, a phone given as a JSON number) is text here
+    return []
+
+
+def _replaced(value: Any, path: str, new: Mapping[str, str]) -> Any:
+    if path in new:
+        return new[path]
+    if isinstance(value, Mapping):
+        return {k: _replaced(v, f"{path}.{k}", new) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replaced(v, f"{path}.{i}", new) for i, v in enumerate(value)]
+    return value
+
+
+def _structured(c: Any) -> dict[str, Any]:
+    get = _getter(c)
+    return {"customer_no": get("customer_no"), "respondent": get("respondent") or {}, "extras": get("extras") or {}}
+
+
+def _leaf_paths(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return (_leaves(fields["customer_no"], "customer_no") + _leaves((fields["respondent"] or {}).get("branch"),
+            "respondent.branch") + _leaves(fields["extras"], "extras"))
+
+
+def _masked_leaves(leaves: Sequence[tuple[str, str]], known: Mapping[str, str] | None) -> dict[str, str]:
+    scanned = mask_many([v for _, v in leaves], [known] * len(leaves)) if leaves else []
+    out = {}
+    for (path, value), masked in zip(leaves, scanned):
+        named = path.removeprefix("extras.") if path.startswith("extras.") else ""
+        whole = path == "customer_no" or bool(named and _PERSONAL_NAME.search(named))
+        out[path] = mask_whole(value) if whole and masked == value else masked
+    return out
+
+
+def protect_structured(ctx: Context, draft: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """A draft's customer_no, respondent and extras as stored (masked) and the sealed originals of what changed."""
+    fields = _structured(draft)
+    leaves = _leaf_paths(fields)
+    masked = _masked_leaves(leaves, draft.pii)
+    changed = {p: m for (p, v), m in zip(leaves, masked.values()) if m != v}
+    sealed = {p: ctx.vault.encrypt(v, p) for p, v in leaves if p in changed}
+    return {"customer_no": _replaced(fields["customer_no"], "customer_no", changed),
+            "respondent": {**fields["respondent"], **({"branch": changed["respondent.branch"]}
+                                                      if "respondent.branch" in changed else {})},
+            "extras": _replaced(fields["extras"], "extras", changed)}, sealed
+
+
+def shown_structured(c: Any) -> dict[str, Any]:
+    """customer_no, respondent and extras to show: stored masked; a row stored before this is masked now."""
+    fields = _structured(c)
+    leaves = _leaf_paths(fields)
+    changed = {p: m for (p, v), m in zip(leaves, _masked_leaves(leaves, None).values()) if m != v}
+    return {"customer_no": _replaced(fields["customer_no"], "customer_no", changed),
+            "respondent": {**fields["respondent"], **({"branch": changed["respondent.branch"]}
+                                                      if "respondent.branch" in changed else {})},
+            "extras": _replaced(fields["extras"], "extras", changed)}
+
+
+def structured_originals(ctx: Context, c: Any) -> dict[str, Any]:
+    """customer_no, respondent and extras in clear, for a role allowed to reveal."""
+    fields = _structured(c)
+    sealed = _getter(c)("sealed_text") or {}
+    clear = {p: ctx.vault.decrypt(tok, p) for p, tok in sealed.items()
+             if p == "customer_no" or p.startswith(("respondent.", "extras."))}
+    return {"customer_no": clear.get("customer_no", fields["customer_no"]),
+            "respondent": {**fields["respondent"], **({"branch": clear["respondent.branch"]}
+                                                      if "respondent.branch" in clear else {})},
+            "extras": _replaced(fields["extras"], "extras", {p: v for p, v in clear.items() if p.startswith("extras.")})}

@@ -35,6 +35,7 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.dashboards.figures import Period
 from xiaobao.services.errors import Forbidden
+from xiaobao.engines.spreadsheet import xlsx_append
 
 KINDS = ("monthly", "annual")
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -465,7 +466,7 @@ def workbook_bytes(report: dict[str, Any], *, generated_by: str) -> bytes:
             cell.font = bold
             cell.fill = head_fill
         for r in t["rows"]:
-            ws.append([_cell(r, c) for c in t["columns"]])
+            xlsx_append(ws, [_cell(r, c) for c in t["columns"]])
         if t.get("total"):
             ws.append([_cell(t["total"], c) for c in t["columns"]])
             for cell in ws[ws.max_row]:

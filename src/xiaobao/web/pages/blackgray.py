@@ -64,7 +64,7 @@ def leads_page(request: Request, status: Literal["open", "confirmed", "rejected"
 
 
 @router.post("/refresh")
-def refresh(request: Request, actor: Actor = Depends(READ), ctx=Depends(get_ctx)):
+def refresh(request: Request, actor: Actor = Depends(requires("blackgray.review")), ctx=Depends(get_ctx)):
     leads.refresh_leads(ctx)
     return Response(status_code=200, headers={"HX-Redirect": "/ui/blackgray?refreshed=1"})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from xiaobao.domain.errors import DomainError
 from xiaobao.services import auth
+from xiaobao.services.errors import TooManyAttempts
 from xiaobao.services.actors import Actor
 from xiaobao.web.i18n import LANGS
 from xiaobao.web.nav import for_actor
@@ -28,19 +31,40 @@ def _local(target: str | None, default: str = "/ui/") -> str:
     return target
 
 
+# Before a session exists the CSRF token is a double-submit pair: a random value in a Strict, HttpOnly cookie
+# and the same value in the form; another site can make a browser post the form but cannot read the cookie.
+LOGIN_CSRF_COOKIE = "xb_login_csrf"
+
+
+def _login_page(request: Request, *, status_code: int = 200, next: str = "/ui/", error: str | None = None,
+                username: str = "", **extra):
+    csrf = secrets.token_urlsafe(24)
+    response = page(request, "login.html", status_code=status_code, next=next, error=error, username=username,
+                    login_csrf=csrf, **extra)
+    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/ui/login",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, next: str | None = None):
-    return page(request, "login.html", next=_local(next), error=None, username="")
+    return _login_page(request, next=_local(next))
 
 
 @router.post("/login")
 def login(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/ui/"),
-          ctx=Depends(get_ctx)):
+          csrf: str = Form(""), ctx=Depends(get_ctx)):
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf, expected):
+        return _login_page(request, status_code=403, next=_local(next), username=username, error="login.csrf")
     try:
-        token, _actor = auth.login(ctx, username.strip(), password)
+        token, _actor = auth.login(ctx, username.strip(), password,
+                                   address=request.client.host if request.client else None)
+    except TooManyAttempts as e:
+        return _login_page(request, status_code=429, next=_local(next), username=username, error="login.locked",
+                           minutes=max(1, -(-e.details["retry_after_s"] // 60)))
     except DomainError:
-        return page(request, "login.html", status_code=401, next=_local(next), username=username,
-                    error="login.failed")
+        return _login_page(request, status_code=401, next=_local(next), username=username, error="login.failed")
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
                         max_age=ctx.settings.token_ttl_hours * 3600,

@@ -14,6 +14,12 @@
     initCharts(document);
   });
 
+  // Dismissing a message: delegated, because the content security policy allows no inline handlers.
+  document.addEventListener("click", function (evt) {
+    var close = evt.target.closest && evt.target.closest(".flash-close");
+    if (close && close.parentElement) close.parentElement.remove();
+  });
+
   document.addEventListener("htmx:afterSettle", function (evt) { initCharts(evt.detail.elt || document); });
 
   window.xbCharts = window.xbCharts || {};

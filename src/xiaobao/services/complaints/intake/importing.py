@@ -20,6 +20,7 @@ from xiaobao.services.context import Context
 from xiaobao.services.complaints.intake.storing import store_drafts
 from xiaobao.services.complaints.intake.drafts import Draft, parse_record
 from xiaobao.services.complaints.intake.sources import Row, SourceError, read_rows
+from xiaobao.engines.spreadsheet import csv_row
 from xiaobao.store.errors import ConstraintViolation
 
 
@@ -173,4 +174,4 @@ def write_errors(errors: list[RowError], path: str | Path) -> None:
         w = csv.writer(f)
         w.writerow(["row", "external_id", "field", "reason"])
         for e in errors:
-            w.writerow([e.row, e.external_id, e.field, e.reason])
+            w.writerow(csv_row([e.row, e.external_id, e.field, e.reason]))

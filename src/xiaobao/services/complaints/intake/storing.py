@@ -41,6 +41,8 @@ def new_complaint_fields(ctx: Context, draft: Draft, now: datetime, *, key: str 
     free text too: `protected_text.protect`, done here unless the caller did it for a whole batch),
     routed, on its clock. Bulk import inserts these directly; single intake wraps them in a Complaint."""
     text, request, sealed = protected or protected_text.protect(ctx, [draft])[0]
+    structured, sealed_structured = protected_text.protect_structured(ctx, draft)
+    sealed = {**sealed, **sealed_structured}
     channel = ctx.rules.channels[draft.channel]
     route = ctx.rules.routing.route(RoutingFacts(
         channel=draft.channel, category=draft.category, flags=frozenset(draft.flags),
@@ -51,14 +53,14 @@ def new_complaint_fields(ctx: Context, draft: Draft, now: datetime, *, key: str 
     return {
         "channel": draft.channel, "external_id": draft.external_id, "received_at": draft.received_at,
         "text": text, "request": request, "sealed_text": sealed, "clock_policy": channel.clock_policy,
-        "clock_started": started, "complainant_type": draft.complainant_type, "customer_no": draft.customer_no,
+        "clock_started": started, "complainant_type": draft.complainant_type, "customer_no": structured["customer_no"],
         "customer_key": key, "pii": {f: ctx.vault.encrypt(v, f) for f, v in draft.pii.items()},
         "masked": {f: MASKERS[f](v) for f, v in draft.pii.items()}, "org_name": draft.org_name,
-        "uscc": draft.uscc, "respondent": draft.respondent, "product": draft.product, "category": draft.category,
+        "uscc": draft.uscc, "respondent": structured["respondent"], "product": draft.product, "category": draft.category,
         "flags": list(draft.flags), "agent": draft.agent, "regulator": channel.regulator,
         "regulator_ref": draft.regulator_ref, "status": str(Status.RECEIVED), "tier": str(route.tier),
         "team": route.team, "assignee": None, "clock_level": 0, "pauses": (), "due_date": due.due,
-        "due_estimated": due.estimated, "repeat_of_id": repeat_of, "extras": draft.extras,
+        "due_estimated": due.estimated, "repeat_of_id": repeat_of, "extras": structured["extras"],
         "created_at": now, "updated_at": now,
     }, route
 
