@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from xiaobao.domain.errors import DomainError
+from sqlalchemy.exc import DataError
+
+from xiaobao.domain.errors import DomainError, InvalidValue
 
 STATUS = {
     "invalid_value": 422, "illegal_transition": 409, "approval_required": 422, "recusal_required": 409,
@@ -60,6 +62,15 @@ def install(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content=jsonable_encoder({
             "error": "invalid_value", "message": f"请求字段无效：{first['field']}（{first['reason']}）",
             "message_en": MESSAGE_EN["invalid_value"], "details": {"errors": errors}}))
+
+    # A value no parameter type bounded (a console form field, a number inside a body) that the database or
+    # the calendar cannot hold is the client's error, not the server's: 422 in the one shape, never a 500.
+    async def _out_of_range(request: Request, exc: Exception):
+        refusal = InvalidValue("value", "数值或日期超出可处理的范围 / a number or date is out of range")
+        return await request.app.exception_handlers[DomainError](request, refusal)
+
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError):

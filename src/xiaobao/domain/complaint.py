@@ -297,6 +297,8 @@ class Complaint:
         return Event("assign", at, by, before, {"assignee": assignee}, reason)
 
     def transfer(self, tier: Tier | str, team: str, *, by: str, at: datetime, reason: str) -> Event:
+        if str(tier) not in {t.value for t in Tier}:
+            raise InvalidValue("tier", f"处理层级须为 {'/'.join(t.value for t in Tier)} 之一")
         tier = Tier(tier)
         if Status(self.status) in TERMINAL:
             raise IllegalTransition(str(self.status), str(self.status), "已终结的投诉不能转派")

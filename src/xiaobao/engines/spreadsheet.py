@@ -48,3 +48,13 @@ def xlsx_append(ws, values: Iterable[Any]) -> None:
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str) and cell.data_type == "f":
             cell.data_type = "s"
+
+
+def texts_only(wb) -> None:
+    """A last pass over a whole (ordinary) workbook before it is saved: no cell is left a formula. Exports write
+    data, never formulas, so a cell that became one came from text somebody supplied."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

@@ -129,8 +129,8 @@ class AuditRepository:
         return [dict(r) for r in rows]
 
     def iter_chain(self, batch: int = 5000) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
-        """Yields the hashed content; a row whose plain columns disagree with it yields the columns'
-        version instead, so an edit to the columns people read fails the hash like any other edit."""
+        """Yields the hashed content; a row whose plain columns disagree with it yields a content that cannot
+        match its hash, so an edit to either the columns people read or the content fails like any other."""
         last = 0
         while True:
             rows = self.session.execute(select(audit_log).where(audit_log.c.seq > last)
@@ -141,7 +141,9 @@ class AuditRepository:
                 content = r["content"]
                 shown = hashed_content(r["at"], r["actor"], r["action"], r["entity_type"], r["entity_id"], {})
                 if any(content.get(k) != v for k, v in shown.items()):
-                    content = {**content, **shown}
+                    # The columns people read and the hashed content disagree: whichever side was edited,
+                    # the entry must fail its hash (taking the columns alone would pass an edit of the content).
+                    content = {**content, **shown, "_columns_disagree": True}
                 yield r["seq"], r["prev_hash"], r["hash"], content
             last = rows[-1]["seq"]
 

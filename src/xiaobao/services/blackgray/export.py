@@ -27,7 +27,7 @@ from xiaobao.services.errors import Forbidden
 from xiaobao.services.loading import load_or_404
 from xiaobao.services.blackgray import leads as leads_service
 from xiaobao.services.blackgray.triage import record_of_row
-from xiaobao.engines.spreadsheet import xlsx_append
+from xiaobao.engines.spreadsheet import texts_only, xlsx_append
 
 _CUSTOMER_FIELDS = (("name", "姓名"), ("phone", "手机号"), ("id_number", "证件号"))
 
@@ -108,11 +108,11 @@ def _workbook(pkg: dict[str, Any]) -> Workbook:
                      ("status", "审核状态"), ("score", "最高风险分"), ("complaints", "投诉件数"),
                      ("customers", "涉及客户数"), ("first_at", "首次投诉"), ("last_at", "最近投诉"),
                      ("reviewed_by", "审核人"), ("reviewed_at", "审核时间"), ("review_note", "审核意见")):
-        summary.append([label, lead.get(k)])
-    summary.append(["依据", lead["evidence"].get("citation")])
-    summary.append(["导出时间", pkg["exported_at"]])
-    summary.append(["导出人", pkg["exported_by"]])
-    summary.append(["个人信息", "已脱敏" if pkg["pii_masked"] else "明文（经授权）"])
+        xlsx_append(summary, [label, lead.get(k)])
+    xlsx_append(summary, ["依据", lead["evidence"].get("citation")])
+    xlsx_append(summary, ["导出时间", pkg["exported_at"]])
+    xlsx_append(summary, ["导出人", pkg["exported_by"]])
+    xlsx_append(summary, ["个人信息", "已脱敏" if pkg["pii_masked"] else "明文（经授权）"])
     summary.column_dimensions["A"].width = 14
     summary.column_dimensions["B"].width = 80
     for c in summary["A"]:
@@ -143,7 +143,9 @@ def export_lead(ctx: Context, lead_id: int, actor: Actor, out_dir: str | Path) -
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     xlsx, js = out / f"lead-{lead_id}-evidence.xlsx", out / f"lead-{lead_id}-evidence.json"
-    _workbook(pkg).save(xlsx)
+    wb = _workbook(pkg)
+    texts_only(wb)
+    wb.save(xlsx)
     js.write_bytes(orjson.dumps(pkg, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (xlsx, js)}
     now = ctx.now()

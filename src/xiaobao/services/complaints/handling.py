@@ -119,9 +119,18 @@ def merge(ctx: Context, child_id: int, parent_id: int, actor: Actor, *, new_fact
         child, parent = (a, b) if first == child_id else (b, a)
         if child is None or parent is None:
             raise NotFound(f"投诉 #{child_id if child is None else parent_id} 不存在")
+        # Merging ends the child and changes the parent: the actor must be allowed to handle both.
+        handlings = [handling_of(ctx, c, actor) for c in (child, parent)]
+        refused = next((h for h in handlings if not h.allowed), None)
+        if refused is not None:
+            raise Forbidden(refused.reason_zh, complaint_id=child_id, reason_en=refused.reason_en)
         events = child.merge_into(parent, by=actor.username, at=now, regime=_regime(ctx), new_facts=new_facts, note=note)
+        bodies = [_event_body(e) for e in events]
+        if any(h.override for h in handlings):
+            for body in bodies:
+                body["override"] = {"role": str(actor.role), "assignee": child.assignee, "team": child.team}
         uow.audit.append_many([(e.at, actor.username, e.kind, "complaint",
-                                str(child.id if e.kind == "merge.child" else parent.id), _event_body(e)) for e in events])
+                                str(child.id if e.kind == "merge.child" else parent.id), b) for e, b in zip(events, bodies)])
         uow.commit()
         return parent
 

@@ -103,9 +103,11 @@ def month_period(month: str) -> Period:
     """'2026-10' → 1–31 October 2026."""
     try:
         y, m = (int(x) for x in month.split("-"))
+        if not 2000 <= y <= 2100:  # a report compares with the period before: year 1 has none
+            raise ValueError(month)
         return Period(date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
     except (ValueError, TypeError):
-        raise InvalidValue("month", f"月份格式应为 YYYY-MM：{month!r}") from None
+        raise InvalidValue("month", f"月份格式应为 YYYY-MM（2000–2100 年）：{month[:20]!r}") from None
 
 
 def year_period(year: int) -> Period:

@@ -35,7 +35,7 @@ from xiaobao.services.actors import Actor
 from xiaobao.services.context import Context
 from xiaobao.services.dashboards.figures import Period
 from xiaobao.services.errors import Forbidden
-from xiaobao.engines.spreadsheet import xlsx_append
+from xiaobao.engines.spreadsheet import texts_only, xlsx_append
 
 KINDS = ("monthly", "annual")
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -486,6 +486,7 @@ def workbook_bytes(report: dict[str, Any], *, generated_by: str) -> bytes:
             ws.append(["注：" + t["note_zh"]])
         ws.freeze_panes = "A3"
     buf = io.BytesIO()
+    texts_only(wb)
     wb.save(buf)
     return buf.getvalue()
 

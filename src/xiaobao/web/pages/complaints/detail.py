@@ -276,8 +276,10 @@ def restart(cid: int, request: Request, received: str = Form(""), note: str = Fo
             actor: Actor = Depends(HANDLE), ctx: Context = Depends(get_ctx)):
     try:
         day = date.fromisoformat(received)
+        if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+            raise ValueError(received)
     except ValueError:
-        raise InvalidValue("received", "请填写收到新事实的日期（YYYY-MM-DD）") from None
+        raise InvalidValue("received", "请填写收到新事实的日期（YYYY-MM-DD，2000–2100 年）") from None
     handling.restart_for_new_facts(ctx, cid, actor, received=day, note=note)
     return _after(request, ctx, actor, cid, "complaints.done.restart")
 
@@ -285,7 +287,7 @@ def restart(cid: int, request: Request, received: str = Form(""), note: str = Fo
 @router.post("/{cid:int}/merge")
 def merge(cid: int, request: Request, parent_id: str = Form(""), new_facts: bool = Form(False), note: str = Form(""),
           actor: Actor = Depends(HANDLE), ctx: Context = Depends(get_ctx)):
-    if not parent_id.strip().isdigit():
+    if not (parent_id.strip().isascii() and parent_id.strip().isdigit() and 0 < int(parent_id) < 2**63):
         raise InvalidValue("parent_id", "请填写被重复的原投诉编号")
     handling.merge(ctx, cid, int(parent_id), actor, new_facts=new_facts, note=note)
     return _after(request, ctx, actor, cid, "complaints.done.merge")

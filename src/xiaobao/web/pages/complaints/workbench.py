@@ -165,7 +165,7 @@ def workbench_page(request: Request, actor: Actor = Depends(requires("complaint.
 def bulk_assign(request: Request, ids: list[str] = Form([]), assignee: str = Form(""), reason: str = Form(""),
                 back: str = Form(""), actor: Actor = Depends(requires("complaint.assign")),
                 ctx: Context = Depends(get_ctx)):
-    chosen = [int(v) for v in ids if v.isdigit()]
+    chosen = [int(v) for v in ids if v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
     f = Filters.parse(QueryParams(back))
     lang = lang_of(request)
     if not chosen:
