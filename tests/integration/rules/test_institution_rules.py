@@ -21,7 +21,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from xiaobao.cli import main  # (importing xiaobao.cli registers every command group on the app)
-from tests.conftest import PASSWORD, record
+from tests.conftest import PASSWORD, console_login, record
 from xiaobao.api.app import create_app
 from xiaobao.cli.common import app
 from xiaobao.rules import BUNDLED, RulesError
@@ -101,8 +101,7 @@ def test_marketing_check_api_shows_the_institutions_message(client, rules):
 @changed(MARKETING_EDIT)
 def test_marketing_check_in_the_console_shows_the_institutions_message(client, rules):
     c = TestClient(client.app)  # the console signs in with a session cookie, not a token
-    assert c.post("/ui/login", data={"username": "supervisor", "password": PASSWORD, "next": "/ui/"},
-                  follow_redirects=False).status_code == 303
+    assert console_login(c, "supervisor").status_code == 303
     token = re.search(r'"X-CSRF-Token": "([0-9a-f]+)"', c.get("/ui/marketing/new").text).group(1)
     r = c.post("/ui/marketing/check", data={"content": AD, "title": "", "format": ""},
                headers={"X-CSRF-Token": token, "HX-Request": "true"})
