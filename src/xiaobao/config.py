@@ -55,6 +55,9 @@ class Settings:
     audit_checkpoint_minutes: int = field(default_factory=lambda: int(_env("AUDIT_CHECKPOINT_MINUTES") or 10))
     api_threads: int = field(default_factory=lambda: int(_env("API_THREADS") or 8))
     import_batch_size: int = field(default_factory=lambda: int(_env("IMPORT_BATCH_SIZE") or 2000))
+    # The most characters one intake field may hold, the complaint's text (事实与理由) included: a long
+    # letter is a few thousand; beyond this a row is an error naming the field, not a truncated text.
+    max_text_chars: int = field(default_factory=lambda: int(_env("MAX_TEXT_CHARS") or 20000))
     # API path prefixes whose JSON responses pass the privacy gateway under a named policy
     # (rules/privacy_policies.yaml), e.g. "/partner/=export,/research/=analytics"; empty: none.
     privacy_gateway: tuple[tuple[str, str], ...] = field(

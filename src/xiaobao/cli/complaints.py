@@ -16,13 +16,17 @@ complaints_app = group("complaints", "投诉查询 / complaint queries")
 
 
 def _count_rows(path: Path) -> int | None:
+    """For the progress bar (None: unknown). An unknown file type raises ValueError."""
     from xiaobao.services.complaints.intake.sources import detect_format
 
     fmt = detect_format(path)
     if fmt == "xlsx":
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True)
+        try:
+            wb = load_workbook(path, read_only=True)
+        except Exception:  # noqa: BLE001 - a damaged file: the import itself reports why, and exits 2
+            return None
         try:
             return max((wb.worksheets[0].max_row or 1) - 1, 0)
         finally:
@@ -36,7 +40,9 @@ def _count_rows(path: Path) -> int | None:
 def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="JSONL / CSV / XLSX"),
             errors: Optional[Path] = typer.Option(None, help="错误明细文件（默认 FILE.errors.csv）"),
             batch_size: Optional[int] = typer.Option(None, help="每个事务的记录数")):
-    """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。"""
+    """导入投诉文件。按(渠道, 外部编号)幂等；错误行写入错误文件，有效行全部入库。
+
+    退出码 / exit code：0 全部导入；1 有错误行（见错误明细）；2 文件类型不支持或文件无法读取。"""
     from xiaobao.services.complaints.intake.importing import import_file
 
     try:
@@ -50,11 +56,15 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
         task = progress.add_task(file.name, total=total)
         report = import_file(ctx, file, actor=cli_actor(), errors_path=errors, batch_size=batch_size,
                              progress=lambda n: progress.advance(task, n))
+    if report.read_error:
+        err.print(f"[red]{report.read_error}[/red]")
     console.print(f"读取 {report.rows} 行：新增 [green]{report.inserted}[/green]，"
                   f"重复跳过 {report.duplicates}，错误 [red]{report.error_count}[/red] 行")
     if report.errors_path:
         console.print(f"错误明细：{report.errors_path}")
-    raise typer.Exit(1 if report.error_count else 0)
+    # 2: nothing could be read (as for a file type we do not read); 1: rows were not imported — bad
+    # rows, or the rows past the point where a damaged file could no longer be read
+    raise typer.Exit(2 if report.unreadable else 1 if report.error_count else 0)
 
 
 def _print_complaints(result: dict, title: str) -> None:

@@ -26,9 +26,14 @@ KNOWN_FIELDS = frozenset({
     "agent_name", "agent_phone", "agent_id_number", "agent_relation", "power_of_attorney", "poa_scope",
     "poa_valid_until", "regulator_ref",
 })
+# Fields that hold one value: a list or an object there is a mistake, not text (str() of it would be
+# stored as the complaint's words). `flags` and `respondent_staff_ids` take lists; unknown fields
+# (`extras`) keep whatever they hold.
+LIST_FIELDS = frozenset({"flags", "respondent_staff_ids"})
+NOT_TEXT = "应为文本，不能是列表或对象 / expected text, not a list or object"
 ID_TYPES = frozenset({"id_card", "passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent", "other"})
 AGENT_RELATIONS = frozenset({"lawyer", "relative", "heir", "guardian", "other"})
-MAX_TEXT = 20000
+MAX_TEXT = 20000  # characters of any one field, the complaint's text included (Settings.max_text_chars)
 _FLAG = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
@@ -112,7 +117,25 @@ def _list(v: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[,，;；|、]", _s(v)) if p.strip()]
 
 
-def parse_record(raw: dict[str, Any], rules: Rules, now: datetime) -> tuple[Draft | None, list[FieldError]]:
+def _unusable(raw: dict[str, Any], max_chars: int) -> tuple[dict[str, Any], list[FieldError]]:
+    """The record without the values no field may take — a list or object in a one-value field, a
+    value longer than `max_chars` — and an error naming each such field (never its value)."""
+    errors, bad = [], set()
+    for k, v in raw.items():
+        if isinstance(v, (list, tuple, dict, set)) and k in KNOWN_FIELDS and k not in LIST_FIELDS:
+            errors.append(FieldError(k, NOT_TEXT))
+            bad.add(k)
+        elif isinstance(v, str) and len(v) > max_chars:
+            errors.append(FieldError(k, f"投诉内容超过{max_chars}字" if k == "text" else
+                                     f"字段超过{max_chars}字上限 / longer than {max_chars} characters"))
+            bad.add(k)
+    return ({k: v for k, v in raw.items() if k not in bad} if bad else raw), errors
+
+
+def parse_record(raw: dict[str, Any], rules: Rules, now: datetime, *,
+                 max_chars: int = MAX_TEXT) -> tuple[Draft | None, list[FieldError]]:
+    """`max_chars`: the most characters any one field may hold (the complaint's text too)."""
+    raw, unusable = _unusable(raw, max_chars)
     errors: list[FieldError] = []
     get = lambda k: _s(raw.get(k))  # noqa: E731
 
@@ -142,8 +165,6 @@ def parse_record(raw: dict[str, Any], rules: Rules, now: datetime) -> tuple[Draf
     text = get("text")
     if not text:
         errors.append(FieldError("text", "缺少投诉内容（事实与理由）"))
-    elif len(text) > MAX_TEXT:
-        errors.append(FieldError("text", f"投诉内容超过{MAX_TEXT}字"))
 
     complainant_type = get("complainant_type") or "person"
     if complainant_type not in ("person", "organisation"):
@@ -221,6 +242,9 @@ def parse_record(raw: dict[str, Any], rules: Rules, now: datetime) -> tuple[Draf
     if bad:
         errors.append(FieldError("flags", f"标记只能是小写英文标识：{', '.join(bad)}"))
 
+    if unusable:  # (a field left out for its value is not also "missing")
+        reported = {e.field for e in unusable}
+        errors = unusable + [e for e in errors if e.field not in reported]
     if errors:
         return None, errors
     extras = {k: v for k, v in raw.items() if k not in KNOWN_FIELDS and v not in (None, "")}

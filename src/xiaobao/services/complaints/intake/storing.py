@@ -188,7 +188,7 @@ def submit(ctx: Context, raw: dict[str, Any], *, actor: str) -> tuple[Complaint,
     """Take in one complaint. Idempotent on (channel, external_id): returns (complaint, created).
     Submits arriving together are stored together (`group_commit`): each is handled exactly as if
     alone, and the caller waits for its own complaint's commit."""
-    draft, errors = parse_record(raw, ctx.rules, ctx.now())
+    draft, errors = parse_record(raw, ctx.rules, ctx.now(), max_chars=ctx.settings.max_text_chars)
     if errors:
         first = errors[0]
         err = InvalidValue(first.field, first.reason)
