@@ -665,6 +665,8 @@ class _Sim:
                     parent.due_date is None or c.received_at.date() <= parent.due_date):
                 new_facts = Status(parent.status) != Status.RECEIVED and r.random() < 0.3
                 who = A[self.pick(c, r)]
+                if who.team != c.team:  # a queue worked by staff of another team: the dispatcher merges (override)
+                    who = sup
                 note = (f"处理期内重复投诉，合并至 #{parent.id} 办理" +
                         ("；本次投诉补充了新的扣款/通话记录，原投诉处理期限重新计算" if new_facts else ""))
                 p = self.call(H.merge, cid, parent.id, who, new_facts=new_facts, note=note)

@@ -19,6 +19,7 @@ def test_demo_covers_every_channel_tier_and_status_and_audits_clean(ctx, clock):
     summary = load_demo(ctx, complaints=300)
     c = queries.counts(ctx)
     assert sum(c["by_status"].values()) == 300 == summary["complaints"]
+    assert summary["refused_actions"] == 0  # every scripted action is one its actor may take (role and case)
     assert set(c["by_channel"]) == set(ctx.rules.channels)
     assert set(c["by_tier"]) == {"L1", "L2", "L3", "L4"}
     assert set(c["by_status"]) == {s.value for s in Status}

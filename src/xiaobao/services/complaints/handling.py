@@ -119,11 +119,11 @@ def merge(ctx: Context, child_id: int, parent_id: int, actor: Actor, *, new_fact
         child, parent = (a, b) if first == child_id else (b, a)
         if child is None or parent is None:
             raise NotFound(f"投诉 #{child_id if child is None else parent_id} 不存在")
-        # Merging ends the child and changes the parent: the actor must be allowed to handle both.
-        handlings = [handling_of(ctx, c, actor) for c in (child, parent)]
-        refused = next((h for h in handlings if not h.allowed), None)
-        if refused is not None:
-            raise Forbidden(refused.reason_zh, complaint_id=child_id, reason_en=refused.reason_en)
+        # Merging ends the child: its handler (or a supervisor) does it. The parent only gains a linked repeat,
+        # and its handler is usually someone else (a repeat is routed to the expert team).
+        handlings = [handling_of(ctx, child, actor)]
+        if not handlings[0].allowed:
+            raise Forbidden(handlings[0].reason_zh, complaint_id=child_id, reason_en=handlings[0].reason_en)
         events = child.merge_into(parent, by=actor.username, at=now, regime=_regime(ctx), new_facts=new_facts, note=note)
         bodies = [_event_body(e) for e in events]
         if any(h.override for h in handlings):
@@ -166,8 +166,10 @@ def notify(ctx: Context, cid: int, actor: Actor, *, channel: str, proof: str) ->
 
 
 def record_callback(ctx: Context, cid: int, actor: Actor, *, satisfaction: str, note: str = "") -> Complaint:
+    # The satisfaction callback is made by someone other than the handler on purpose (an independent check),
+    # so it needs the permission, not the case.
     return act(ctx, cid, actor, lambda c, now: c.record_callback(by=actor.username, at=now, satisfaction=satisfaction,
-                                                                  note=note))
+                                                                  note=note), as_handler=False)
 
 
 def request_review(ctx: Context, cid: int, actor: Actor, *, written_ref: str) -> Complaint:
@@ -180,7 +182,8 @@ def request_review(ctx: Context, cid: int, actor: Actor, *, written_ref: str) ->
             events.append(c.transfer(routing.review_tier, routing.review_team, by="system", at=now,
                                      reason="申请核查，转升级投诉处理岗（投诉办法第二十条）"))
         return events
-    return act(ctx, cid, actor, change)
+    # The customer's 核查 request is registered by whoever receives it (usually the front line), not the handler.
+    return act(ctx, cid, actor, change, as_handler=False)
 
 
 def decide_review(ctx: Context, cid: int, actor: Actor, *, outcome: str, reasons: str) -> Complaint:
