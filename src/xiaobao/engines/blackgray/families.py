@@ -108,8 +108,11 @@ class TemplateFamilies:
         self._docs: list[Hashable] = []
         self._cust: list[Hashable] = []              # customer key per document
         self._parent: list[int] = []
-        self._members: dict[int, list[int]] = {}     # root → insertion numbers, ascending
-        self._customers: dict[int, set] = {}         # root → distinct customer keys
+        # root → insertion numbers, ascending, and → distinct customer keys: for roots of two or
+        # more documents only (a lone document's are [itself] and {its customer}, see `_size`). Most
+        # documents stay alone, and a list and a set each would cost them ≈ 300 bytes as long as indexed.
+        self._members: dict[int, list[int]] = {}
+        self._customers: dict[int, set] = {}
         # confirmed neighbours (insertion number, estimated Jaccard): the document's own query, most
         # similar first, then later documents that found it; at most `max_neighbours` (enough to
         # count `support` customers; a document with more is in a core anyway)
@@ -144,15 +147,18 @@ class TemplateFamilies:
         old, young = (ra, rb) if ra < rb else (rb, ra)    # the older family keeps its id
         self._parent[young] = old
         # member lists stay in insertion order (ascending), so reading a family never sorts it
-        kept, joined = self._members[old], self._members.pop(young)
+        kept, joined = self._members.get(old) or [old], self._members.pop(young, None) or [young]
         if kept[-1] < joined[0]:
             kept.extend(joined)
         elif joined[-1] < kept[0]:
-            self._members[old] = joined + kept
+            kept = joined + kept
         else:
             kept.extend(joined)
             kept.sort()
-        self._customers[old] |= self._customers.pop(young)
+        self._members[old] = kept
+        customers = self._customers.get(old) or {self._cust[old]}
+        customers |= self._customers.pop(young, None) or {self._cust[young]}
+        self._customers[old] = customers
         if self._unions is not None:
             self._unions.append((self._docs[old], self._docs[young]))
         return old
@@ -288,10 +294,8 @@ class TemplateFamilies:
         self._seq[doc_id] = seq
         self._docs.append(doc_id)
         self._parent.append(seq)
-        self._members[seq] = [seq]
         cust = ("doc", doc_id) if customer is None else ("customer", customer)
         self._cust.append(cust)
-        self._customers[seq] = {cust}
         self._nbrs.append([])
         self._in2core.append(False)
         self._core.append(False)
@@ -349,26 +353,26 @@ class TemplateFamilies:
     def family_of(self, doc_id: Hashable) -> Hashable | None:
         """The family id (its first document's id), or None when the document is in no family."""
         root = self._root(doc_id)
-        return self._docs[root] if len(self._members[root]) > 1 else None
+        return self._docs[root] if root in self._members else None
 
     def members(self, family_id: Hashable, limit: int | None = None) -> list[Hashable]:
         """Documents of the family, in insertion order (a merged family's former id still resolves);
         the first `limit` of them when a limit is given."""
         root = self._root(family_id)
-        mem = self._members[root]
-        if len(mem) < 2:
+        mem = self._members.get(root)
+        if mem is None:
             return []
         docs = self._docs
         return [docs[i] for i in (mem if limit is None or limit >= len(mem) else mem[:limit])]
 
     def family_size(self, family_id: Hashable) -> int:
         root = self._root(family_id)
-        n = len(self._members[root])
-        return n if n > 1 else 0
+        mem = self._members.get(root)
+        return len(mem) if mem else 0
 
     def distinct_customers(self, family_id: Hashable) -> int:
         root = self._root(family_id)
-        return len(self._customers[root]) if len(self._members[root]) > 1 else 0
+        return len(self._customers[root]) if root in self._members else 0
 
     def families(self, min_size: int = 2) -> Iterator[tuple[Hashable, list[Hashable]]]:
         """(family id, members) for every family with at least `min_size` members."""
@@ -392,7 +396,7 @@ class TemplateFamilies:
     def score_for(self, doc_id: Hashable) -> float | None:
         """The score of `finding_for(doc_id)` (None when there is none), without building it."""
         root = self._root(doc_id)
-        if len(self._members[root]) < 2:
+        if root not in self._members:
             return None
         customers = len(self._customers[root])
         return self._score(customers) if customers >= self.min_customers else None

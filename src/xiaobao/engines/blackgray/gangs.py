@@ -115,7 +115,9 @@ class GangLinker:
         self._first: dict[str, str] = {}
         # per component (root): its contact keys carried by two or more customers, and the template
         # families (FAMILY key values) of its members — kept through unions, so a gang's shared
-        # contacts and families are read without walking its members (a big family's gang is big)
+        # contacts and families are read without walking its members (a big family's gang is big).
+        # Only components that have shared keys are in `_shared_keys`: most complaints share none,
+        # and an empty set for each would cost 216 bytes a complaint for as long as it is indexed.
         self._shared_keys: dict[str, set[tuple[str, str]]] = {}
         self._family_keys: dict[str, set[str]] = {}
         self._dirty = False
@@ -157,7 +159,6 @@ class GangLinker:
         self._members[doc_id] = [doc_id]
         self._customers[doc_id] = {customer}
         self._first[doc_id] = doc_id
-        self._shared_keys[doc_id] = set()
         self._family_keys[doc_id] = {str(family_id)} if family_id else set()
         shared = []
         for key in self._keys[doc_id]:
@@ -178,7 +179,7 @@ class GangLinker:
         if shared:
             self._shared_epoch += 1
             if not self._dirty:
-                self._shared_keys[self._find(doc_id)].update(shared)
+                self._shared_keys.setdefault(self._find(doc_id), set()).update(shared)
 
     def merge_family(self, absorbed: str, kept: str) -> None:
         """Template family `absorbed` has become part of family `kept` (`TemplateFamilies.drain_unions`):
@@ -244,9 +245,9 @@ class GangLinker:
         self._parent[rb] = ra
         self._members[ra].extend(self._members.pop(rb))
         self._customers[ra] |= self._customers.pop(rb)
-        absorbed = self._shared_keys.pop(rb)
+        absorbed = self._shared_keys.pop(rb, None)
         if absorbed:
-            self._shared_keys[ra] |= absorbed
+            self._shared_keys.setdefault(ra, set()).update(absorbed)
             self._shared_epoch += 1
         self._family_keys[ra] |= self._family_keys.pop(rb)
         fa, fb = self._first[ra], self._first.pop(rb)
@@ -261,7 +262,7 @@ class GangLinker:
         self._members = {d: [d] for d in self._seq}
         self._customers = {d: {self._customer[d]} for d in self._seq}
         self._first = {d: d for d in self._seq}
-        self._shared_keys = {d: set() for d in self._seq}
+        self._shared_keys = {}
         self._family_keys = {d: set() for d in self._seq}
         for key, docs in self._docs_by_key.items():
             cap = self._fanout(key[0])
@@ -276,7 +277,7 @@ class GangLinker:
                 for d in docs:
                     self._family_keys[self._find(d)].add(key[1])
             elif key not in self._hot and len(self._customers_by_key[key]) >= 2:
-                self._shared_keys[self._find(docs[0])].add(key)
+                self._shared_keys.setdefault(self._find(docs[0]), set()).add(key)
 
     # ---- queries ----------------------------------------------------------------------------
 
@@ -349,7 +350,7 @@ class GangLinker:
         cached = self._shared_cache.get(gang_id)
         # valid for one component as it was: a union can hand an id to the other component
         if cached is None or cached[0] != (self._shared_epoch, root):
-            cached = ((self._shared_epoch, root), self._shared(self._shared_keys[root]))
+            cached = ((self._shared_epoch, root), self._shared(self._shared_keys.get(root, ())))
             self._shared_cache[gang_id] = cached
         return cached[1]
 
