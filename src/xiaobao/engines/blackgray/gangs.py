@@ -110,6 +110,9 @@ class GangLinker:
         self._customers_by_key: dict[tuple[str, str], set[str]] = {}
         self._hot: set[tuple[str, str]] = set()
         self._parent: dict[str, str] = {}
+        # per component root: its members, distinct customers and first member — for components of
+        # two or more complaints only; a lone complaint's are itself and its customer (`_size`,
+        # `_custs`): most complaints stay alone, and a list and a set each cost them ≈ 300 bytes
         self._members: dict[str, list[str]] = {}
         self._customers: dict[str, set[str]] = {}
         self._first: dict[str, str] = {}
@@ -156,9 +159,6 @@ class GangLinker:
             keys.add((FAMILY, str(family_id)))
         self._keys[doc_id] = tuple(sorted(keys))
         self._parent[doc_id] = doc_id
-        self._members[doc_id] = [doc_id]
-        self._customers[doc_id] = {customer}
-        self._first[doc_id] = doc_id
         self._family_keys[doc_id] = {str(family_id)} if family_id else set()
         shared = []
         for key in self._keys[doc_id]:
@@ -240,18 +240,34 @@ class GangLinker:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return
-        if len(self._members[ra]) < len(self._members[rb]):
+        if self._size(ra) < self._size(rb):
             ra, rb = rb, ra
         self._parent[rb] = ra
-        self._members[ra].extend(self._members.pop(rb))
-        self._customers[ra] |= self._customers.pop(rb)
+        members = self._members.get(ra) or [ra]
+        members.extend(self._members.pop(rb, None) or (rb,))
+        self._members[ra] = members
+        customers = self._customers.get(ra) or {self._customer[ra]}
+        customers |= self._customers.pop(rb, None) or {self._customer[rb]}
+        self._customers[ra] = customers
         absorbed = self._shared_keys.pop(rb, None)
         if absorbed:
             self._shared_keys.setdefault(ra, set()).update(absorbed)
             self._shared_epoch += 1
         self._family_keys[ra] |= self._family_keys.pop(rb)
-        fa, fb = self._first[ra], self._first.pop(rb)
+        fa, fb = self._first.get(ra, ra), self._first.pop(rb, rb)
         self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
+
+    def _size(self, root: str) -> int:
+        members = self._members.get(root)
+        return 1 if members is None else len(members)
+
+    def _custs(self, root: str) -> set[str] | tuple[str]:
+        """The component's distinct customers (read only)."""
+        customers = self._customers.get(root)
+        return (self._customer[root],) if customers is None else customers
+
+    def _n_customers(self, root: str) -> int:
+        return len(self._custs(root))
 
     def _ensure(self) -> None:
         if not self._dirty:
@@ -259,9 +275,7 @@ class GangLinker:
         self._dirty = False
         self._shared_epoch += 1
         self._parent = {d: d for d in self._seq}
-        self._members = {d: [d] for d in self._seq}
-        self._customers = {d: {self._customer[d]} for d in self._seq}
-        self._first = {d: d for d in self._seq}
+        self._members, self._customers, self._first = {}, {}, {}
         self._shared_keys = {}
         self._family_keys = {d: set() for d in self._seq}
         for key, docs in self._docs_by_key.items():
@@ -288,9 +302,9 @@ class GangLinker:
         return self._find(doc_id)
 
     def _gang_id(self, root: str) -> str | None:
-        if len(self._customers[root]) < self.min_customers:
+        if len(self._custs(root)) < self.min_customers:
             return None
-        return f"gang-{self._first[root]}"
+        return f"gang-{self._first.get(root, root)}"
 
     def gang_of(self, doc_id: str) -> str | None:
         """The gang id shared by every complaint in the component, or None (fewer than `min_customers`)."""
@@ -299,7 +313,8 @@ class GangLinker:
 
     def gangs(self) -> Iterator[str]:
         self._ensure()
-        for root in list(self._members):
+        members = self._members   # (roots in the order their complaints were added, as before)
+        for root in [d for d in self._seq if d in members]:
             gid = self._gang_id(root)
             if gid:
                 yield gid
@@ -319,13 +334,13 @@ class GangLinker:
             return []
         cached = self._members_cache.get(gang_id)
         if cached is None or cached[0] != self._version:
-            cached = (self._version, sorted(self._members[root], key=self._seq.__getitem__))
+            cached = (self._version, sorted(self._members.get(root) or (root,), key=self._seq.__getitem__))
             self._members_cache[gang_id] = cached
         return cached[1]
 
     def customers(self, gang_id: str) -> set[str]:
         root = self._gang_root(gang_id)
-        return set() if root is None else set(self._customers[root])
+        return set() if root is None else set(self._custs(root))
 
     def _shared(self, keys: Iterable[tuple[str, str]], with_docs: bool = True) -> list[SharedArtefact | _Shared]:
         out = []
@@ -366,7 +381,7 @@ class GangLinker:
     def _others(self, doc_id: str) -> int:
         """Customers in the complaint's gang other than its own."""
         customer = self._customer[doc_id]
-        customers = self._customers[self._find(doc_id)]
+        customers = self._custs(self._find(doc_id))
         return len(customers) - (customer in customers)
 
     def _own_counts(self, doc_id: str) -> list[tuple[str, int]]:
@@ -437,7 +452,7 @@ class GangLinker:
                 "gang_shared": self._gang_evidence(gid, gang_shared),
                 "gang_shared_count": len(gang_shared),
                 "other_customers": others,
-                "complaints": len(self._members[self._find(doc_id)]),
+                "complaints": self._size(self._find(doc_id)),
             },
             message=f"与另外 {others} 名客户的投诉共用联系方式（{len(gang_shared)} 项）",
         )
