@@ -106,8 +106,11 @@ class GangLinker:
         self._seq: dict[str, int] = {}
         self._customer: dict[str, str] = {}
         self._keys: dict[str, tuple[tuple[str, str], ...]] = {}
-        self._docs_by_key: dict[tuple[str, str], list[str]] = {}
-        self._customers_by_key: dict[tuple[str, str], set[str]] = {}
+        # key → its complaints (in the order added) and their distinct customers; a key carried by
+        # one complaint or customer holds a 1-tuple, a list or set from the second on: most keys are
+        # one complaint's (its own family key, its own phone), and a set is 216 bytes
+        self._docs_by_key: dict[tuple[str, str], list[str] | tuple[str]] = {}
+        self._customers_by_key: dict[tuple[str, str], set[str] | tuple[str]] = {}
         self._hot: set[tuple[str, str]] = set()
         self._parent: dict[str, str] = {}
         # per component root: its members, distinct customers and first member — for components of
@@ -161,11 +164,23 @@ class GangLinker:
         self._parent[doc_id] = doc_id
         self._family_keys[doc_id] = {str(family_id)} if family_id else set()
         shared = []
+        docs_by_key, customers_by_key = self._docs_by_key, self._customers_by_key
         for key in self._keys[doc_id]:
-            docs = self._docs_by_key.setdefault(key, [])
-            custs = self._customers_by_key.setdefault(key, set())
-            docs.append(doc_id)
-            custs.add(customer)
+            docs = docs_by_key.get(key)
+            if docs is None:
+                docs = docs_by_key[key] = (doc_id,)
+            else:
+                if type(docs) is tuple:
+                    docs = docs_by_key[key] = list(docs)
+                docs.append(doc_id)
+            custs = customers_by_key.get(key)
+            if custs is None:
+                custs = customers_by_key[key] = (customer,)
+            elif type(custs) is tuple:
+                if custs[0] != customer:
+                    custs = customers_by_key[key] = {custs[0], customer}
+            else:
+                custs.add(customer)
             cap = self._fanout(key[0])
             if key in self._hot:
                 continue
@@ -199,7 +214,9 @@ class GangLinker:
                 fams.add(new[1])
         for d in docs:
             self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
-        into = self._docs_by_key.setdefault(new, [])
+        into = self._docs_by_key.get(new)
+        if type(into) is not list:
+            into = self._docs_by_key[new] = list(into or ())
         anchor = into[0] if into else None
         # both lists are in the order the complaints were added; keep the merged one so, sorting
         # only when they interleave (a new complaint joining a family comes after all of it)
@@ -211,8 +228,10 @@ class GangLinker:
         else:
             into.extend(docs)
             into.sort(key=seq.__getitem__)
-        merged = self._customers_by_key.setdefault(new, set())
-        merged |= custs
+        merged = self._customers_by_key.get(new)
+        if type(merged) is not set:
+            merged = self._customers_by_key[new] = set(merged or ())
+        merged.update(custs)
         self._version += 1
         cap = self._fanout(FAMILY)
         if cap is not None and len(merged) > cap:
@@ -222,8 +241,7 @@ class GangLinker:
 
     def _remove(self, doc_id: str) -> None:
         for key in self._keys.pop(doc_id, ()):
-            docs = self._docs_by_key[key]
-            docs.remove(doc_id)
+            docs = self._docs_by_key[key] = [d for d in self._docs_by_key[key] if d != doc_id]
             self._customers_by_key[key] = {self._customer[d] for d in docs}
         del self._seq[doc_id], self._customer[doc_id]
         self._version += 1
