@@ -294,7 +294,9 @@ class TemplateFamilies:
         self._seq[doc_id] = seq
         self._docs.append(doc_id)
         self._parent.append(seq)
-        cust = ("doc", doc_id) if customer is None else ("customer", customer)
+        # a string customer key as it is (equal to another exactly when the customers are; never to
+        # a tuple): a ("customer", key) tuple for each document cost 56 bytes for as long as indexed
+        cust = ("doc", doc_id) if customer is None else customer if isinstance(customer, str) else ("customer", customer)
         self._cust.append(cust)
         self._nbrs.append([])
         self._in2core.append(False)

@@ -125,6 +125,8 @@ class GangLinker:
         # Only components that have shared keys are in `_shared_keys`: most complaints share none,
         # and an empty set for each would cost 216 bytes a complaint for as long as it is indexed.
         self._shared_keys: dict[str, set[tuple[str, str]]] = {}
+        # (`_family_keys` too only for components of two or more: a lone complaint's families are its
+        # own FAMILY keys, `_fams`)
         self._family_keys: dict[str, set[str]] = {}
         self._dirty = False
         self._counter = 0
@@ -162,7 +164,6 @@ class GangLinker:
             keys.add((FAMILY, str(family_id)))
         self._keys[doc_id] = tuple(sorted(keys))
         self._parent[doc_id] = doc_id
-        self._family_keys[doc_id] = {str(family_id)} if family_id else set()
         shared = []
         docs_by_key, customers_by_key = self._docs_by_key, self._customers_by_key
         for key in self._keys[doc_id]:
@@ -209,9 +210,10 @@ class GangLinker:
         self._hot.discard(old)
         if not self._dirty:     # (a rebuild recounts the families of every component)
             for root in {self._find(d) for d in docs}:
-                fams = self._family_keys[root]
-                fams.discard(old[1])
-                fams.add(new[1])
+                fams = self._family_keys.get(root)
+                if fams is not None:      # (else a lone complaint: its keys, changed below, say it)
+                    fams.discard(old[1])
+                    fams.add(new[1])
         for d in docs:
             self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
         into = self._docs_by_key.get(new)
@@ -271,9 +273,21 @@ class GangLinker:
         if absorbed:
             self._shared_keys.setdefault(ra, set()).update(absorbed)
             self._shared_epoch += 1
-        self._family_keys[ra] |= self._family_keys.pop(rb)
+        fams = self._family_keys.get(ra)
+        if fams is None:
+            fams = self._own_fams(ra)
+        fams |= self._family_keys.pop(rb, None) or self._own_fams(rb)
+        self._family_keys[ra] = fams
         fa, fb = self._first.get(ra, ra), self._first.pop(rb, rb)
         self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
+
+    def _own_fams(self, doc_id: str) -> set[str]:
+        return {value for kind, value in self._keys[doc_id] if kind == FAMILY}
+
+    def _fams(self, root: str) -> set[str]:
+        """The template families (FAMILY key values) of the component's members (read only)."""
+        fams = self._family_keys.get(root)
+        return self._own_fams(root) if fams is None else fams
 
     def _size(self, root: str) -> int:
         members = self._members.get(root)
@@ -294,8 +308,7 @@ class GangLinker:
         self._shared_epoch += 1
         self._parent = {d: d for d in self._seq}
         self._members, self._customers, self._first = {}, {}, {}
-        self._shared_keys = {}
-        self._family_keys = {d: set() for d in self._seq}
+        self._shared_keys, self._family_keys = {}, {}
         for key, docs in self._docs_by_key.items():
             cap = self._fanout(key[0])
             if cap is not None and len(self._customers_by_key[key]) > cap:
@@ -307,7 +320,9 @@ class GangLinker:
         for key, docs in self._docs_by_key.items():
             if key[0] == FAMILY:       # (a hub family's members may lie in several components)
                 for d in docs:
-                    self._family_keys[self._find(d)].add(key[1])
+                    root = self._find(d)
+                    if root in self._members:   # (a lone complaint's are its own keys)
+                        self._family_keys.setdefault(root, set()).add(key[1])
             elif key not in self._hot and len(self._customers_by_key[key]) >= 2:
                 self._shared_keys.setdefault(self._find(docs[0]), set()).add(key)
 
@@ -394,7 +409,7 @@ class GangLinker:
     def family_ids(self, gang_id: str) -> set[str]:
         """The family key of every member of the gang (a complaint in no family has its own)."""
         root = self._gang_root(gang_id)
-        return set() if root is None else set(self._family_keys[root])
+        return set() if root is None else set(self._fams(root))
 
     def _others(self, doc_id: str) -> int:
         """Customers in the complaint's gang other than its own."""

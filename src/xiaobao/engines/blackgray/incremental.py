@@ -157,7 +157,7 @@ class Detector:
         self._epoch += 1
         self._unpublished[doc_id] = self._epoch
         artefacts = extract_artefacts(text, record)
-        self._artefacts[doc_id] = artefacts
+        self._artefacts[doc_id] = artefacts or ()   # (most complaints have none: one shared empty tuple)
         gangs = self.gangs
         hubs = len(gangs._hot)
         # a family of its own until the families say otherwise (see the module docstring)
@@ -181,9 +181,9 @@ class Detector:
             self._decisions.clear()     # a hub appeared: shared keys and gangs are recounted
             self._classed_with = None
             self._published.clear()
-        self._lexical[doc_id] = self.lexicon.analyze(text)
+        self._lexical[doc_id] = self.lexicon.analyze(text) or ()
         if self.intel is not None:
-            self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date())
+            self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date()) or ()
         self._changed()
 
     def _changed(self) -> None:
@@ -433,7 +433,7 @@ class Detector:
             # other customers, as `_decided` reads them: the same for every member of the gang
             others = min(max(gangs._n_customers(root) - 2, 0), 5) if shares else None
             memo = _Memo()
-            for key in gangs._family_keys[root]:
+            for key in gangs._fams(root):
                 classes, special = self._classes.get(key), self._special.get(key)
                 if not classes and not special:
                     continue
