@@ -103,6 +103,7 @@ class TemplateFamilies:
         self.hasher = MinHasher(num_perm=num_perm, k=k, seed=seed, min_shingles=min_shingles)
         self.index = LSHIndex(num_perm=num_perm, bands=bands, rows=rows, max_per_band=max_per_band, seed=seed,
                               max_candidates=max_candidates)
+        self._jaccards = (np.arange(num_perm + 1) * (1.0 / num_perm)).tolist()   # hits → estimated Jaccard
         self.normalize = normalizer or default_normalizer()
         self._seq: dict[Hashable, int] = {}          # doc id → insertion number
         self._docs: list[Hashable] = []
@@ -333,12 +334,18 @@ class TemplateFamilies:
                 raise RuntimeError("documents prepared together must be added in the order they were prepared")
             internal, hits = found
             others = self._seq_of[internal]
-            js = hits * (1.0 / self.index.num_perm)      # (= the estimated Jaccard query_jaccard gives)
-            mine.extend(zip(others[:cap].tolist(), js[:cap].tolist()))
+            # the estimated Jaccard (= what query_jaccard gives), one float object per value: there
+            # are num_perm + 1 of them, and a neighbour list holds up to max_neighbours per document
+            jof = self._jaccards
+            mine.extend(zip(others[:cap].tolist(), [jof[h] for h in hits[:cap].tolist()]))
             room = counts[others] < cap
             if room.any():
-                for o, j in zip(others[room].tolist(), js[room].tolist()):
-                    nbrs[o].append((seq, j))
+                pairs: dict[int, tuple[int, float]] = {}    # (and one (seq, j) tuple per value)
+                for o, h in zip(others[room].tolist(), hits[room].tolist()):
+                    pair = pairs.get(h)
+                    if pair is None:
+                        pair = pairs[h] = (seq, jof[h])
+                    nbrs[o].append(pair)
                 counts[others[room]] += 1
         counts[seq] = len(mine)
         if mine:
