@@ -38,20 +38,35 @@ class BurstDetector:
             raise ValueError("recent_days, baseline_days, min_recent ≥ 1; factor > 1; baseline_floor > 0")
         self.recent_days, self.baseline_days = recent_days, baseline_days
         self.factor, self.min_recent, self.baseline_floor = factor, min_recent, baseline_floor
-        self._daily: dict[str, Counter[date]] = {}
+        # family → arrivals per day; a family of one arrival holds its day alone (a Counter for each
+        # complaint not — yet — in a family would cost ≈ 250 bytes a complaint as long as indexed)
+        self._daily: dict[str, Counter[date] | date] = {}
         self._found: dict[tuple[str, date], Finding | None] = {}   # until the next add or merge
 
     def add(self, family_id: str, received_at: date | datetime) -> None:
         if family_id:
-            self._daily.setdefault(family_id, Counter())[_day(received_at)] += 1
+            day, daily = _day(received_at), self._daily.get(family_id)
+            if daily is None:
+                self._daily[family_id] = day
+            else:
+                self._counts(family_id)[day] += 1
             self._found.clear()
+
+    def _counts(self, family_id: str) -> Counter[date]:
+        """The family's Counter, made from its lone day when it has one arrival."""
+        daily = self._daily[family_id]
+        if not isinstance(daily, Counter):
+            daily = self._daily[family_id] = Counter({daily: 1})
+        return daily
 
     def merge(self, absorbed: str, kept: str) -> None:
         """Family `absorbed` has become part of family `kept`: its arrivals count for `kept`."""
         self._found.clear()
         daily = self._daily.pop(absorbed, None)
         if daily and absorbed != kept:
-            self._daily.setdefault(kept, Counter()).update(daily)
+            if kept not in self._daily:
+                self._daily[kept] = Counter()
+            self._counts(kept).update(daily if isinstance(daily, Counter) else {daily: 1})
         elif daily:
             self._daily[kept] = daily
 
@@ -64,6 +79,8 @@ class BurstDetector:
         daily = self._daily.get(family_id)
         if not daily:
             return None
+        if not isinstance(daily, Counter):
+            daily = Counter({daily: 1})
         today = _day(today)
         key = (family_id, today)
         if key in self._found:

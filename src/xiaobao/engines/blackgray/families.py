@@ -103,13 +103,17 @@ class TemplateFamilies:
         self.hasher = MinHasher(num_perm=num_perm, k=k, seed=seed, min_shingles=min_shingles)
         self.index = LSHIndex(num_perm=num_perm, bands=bands, rows=rows, max_per_band=max_per_band, seed=seed,
                               max_candidates=max_candidates)
+        self._jaccards = (np.arange(num_perm + 1) * (1.0 / num_perm)).tolist()   # hits → estimated Jaccard
         self.normalize = normalizer or default_normalizer()
         self._seq: dict[Hashable, int] = {}          # doc id → insertion number
         self._docs: list[Hashable] = []
         self._cust: list[Hashable] = []              # customer key per document
         self._parent: list[int] = []
-        self._members: dict[int, list[int]] = {}     # root → insertion numbers, ascending
-        self._customers: dict[int, set] = {}         # root → distinct customer keys
+        # root → insertion numbers, ascending, and → distinct customer keys: for roots of two or
+        # more documents only (a lone document's are [itself] and {its customer}, see `_size`). Most
+        # documents stay alone, and a list and a set each would cost them ≈ 300 bytes as long as indexed.
+        self._members: dict[int, list[int]] = {}
+        self._customers: dict[int, set] = {}
         # confirmed neighbours (insertion number, estimated Jaccard): the document's own query, most
         # similar first, then later documents that found it; at most `max_neighbours` (enough to
         # count `support` customers; a document with more is in a core anyway)
@@ -144,15 +148,18 @@ class TemplateFamilies:
         old, young = (ra, rb) if ra < rb else (rb, ra)    # the older family keeps its id
         self._parent[young] = old
         # member lists stay in insertion order (ascending), so reading a family never sorts it
-        kept, joined = self._members[old], self._members.pop(young)
+        kept, joined = self._members.get(old) or [old], self._members.pop(young, None) or [young]
         if kept[-1] < joined[0]:
             kept.extend(joined)
         elif joined[-1] < kept[0]:
-            self._members[old] = joined + kept
+            kept = joined + kept
         else:
             kept.extend(joined)
             kept.sort()
-        self._customers[old] |= self._customers.pop(young)
+        self._members[old] = kept
+        customers = self._customers.get(old) or {self._cust[old]}
+        customers |= self._customers.pop(young, None) or {self._cust[young]}
+        self._customers[old] = customers
         if self._unions is not None:
             self._unions.append((self._docs[old], self._docs[young]))
         return old
@@ -288,10 +295,10 @@ class TemplateFamilies:
         self._seq[doc_id] = seq
         self._docs.append(doc_id)
         self._parent.append(seq)
-        self._members[seq] = [seq]
-        cust = ("doc", doc_id) if customer is None else ("customer", customer)
+        # a string customer key as it is (equal to another exactly when the customers are; never to
+        # a tuple): a ("customer", key) tuple for each document cost 56 bytes for as long as indexed
+        cust = ("doc", doc_id) if customer is None else customer if isinstance(customer, str) else ("customer", customer)
         self._cust.append(cust)
-        self._customers[seq] = {cust}
         self._nbrs.append([])
         self._in2core.append(False)
         self._core.append(False)
@@ -327,12 +334,18 @@ class TemplateFamilies:
                 raise RuntimeError("documents prepared together must be added in the order they were prepared")
             internal, hits = found
             others = self._seq_of[internal]
-            js = hits * (1.0 / self.index.num_perm)      # (= the estimated Jaccard query_jaccard gives)
-            mine.extend(zip(others[:cap].tolist(), js[:cap].tolist()))
+            # the estimated Jaccard (= what query_jaccard gives), one float object per value: there
+            # are num_perm + 1 of them, and a neighbour list holds up to max_neighbours per document
+            jof = self._jaccards
+            mine.extend(zip(others[:cap].tolist(), [jof[h] for h in hits[:cap].tolist()]))
             room = counts[others] < cap
             if room.any():
-                for o, j in zip(others[room].tolist(), js[room].tolist()):
-                    nbrs[o].append((seq, j))
+                pairs: dict[int, tuple[int, float]] = {}    # (and one (seq, j) tuple per value)
+                for o, h in zip(others[room].tolist(), hits[room].tolist()):
+                    pair = pairs.get(h)
+                    if pair is None:
+                        pair = pairs[h] = (seq, jof[h])
+                    nbrs[o].append(pair)
                 counts[others[room]] += 1
         counts[seq] = len(mine)
         if mine:
@@ -349,26 +362,26 @@ class TemplateFamilies:
     def family_of(self, doc_id: Hashable) -> Hashable | None:
         """The family id (its first document's id), or None when the document is in no family."""
         root = self._root(doc_id)
-        return self._docs[root] if len(self._members[root]) > 1 else None
+        return self._docs[root] if root in self._members else None
 
     def members(self, family_id: Hashable, limit: int | None = None) -> list[Hashable]:
         """Documents of the family, in insertion order (a merged family's former id still resolves);
         the first `limit` of them when a limit is given."""
         root = self._root(family_id)
-        mem = self._members[root]
-        if len(mem) < 2:
+        mem = self._members.get(root)
+        if mem is None:
             return []
         docs = self._docs
         return [docs[i] for i in (mem if limit is None or limit >= len(mem) else mem[:limit])]
 
     def family_size(self, family_id: Hashable) -> int:
         root = self._root(family_id)
-        n = len(self._members[root])
-        return n if n > 1 else 0
+        mem = self._members.get(root)
+        return len(mem) if mem else 0
 
     def distinct_customers(self, family_id: Hashable) -> int:
         root = self._root(family_id)
-        return len(self._customers[root]) if len(self._members[root]) > 1 else 0
+        return len(self._customers[root]) if root in self._members else 0
 
     def families(self, min_size: int = 2) -> Iterator[tuple[Hashable, list[Hashable]]]:
         """(family id, members) for every family with at least `min_size` members."""
@@ -392,7 +405,7 @@ class TemplateFamilies:
     def score_for(self, doc_id: Hashable) -> float | None:
         """The score of `finding_for(doc_id)` (None when there is none), without building it."""
         root = self._root(doc_id)
-        if len(self._members[root]) < 2:
+        if root not in self._members:
             return None
         customers = len(self._customers[root])
         return self._score(customers) if customers >= self.min_customers else None

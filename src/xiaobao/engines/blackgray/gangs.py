@@ -106,17 +106,27 @@ class GangLinker:
         self._seq: dict[str, int] = {}
         self._customer: dict[str, str] = {}
         self._keys: dict[str, tuple[tuple[str, str], ...]] = {}
-        self._docs_by_key: dict[tuple[str, str], list[str]] = {}
-        self._customers_by_key: dict[tuple[str, str], set[str]] = {}
+        # key → its complaints (in the order added) and their distinct customers; a key carried by
+        # one complaint or customer holds a 1-tuple, a list or set from the second on: most keys are
+        # one complaint's (its own family key, its own phone), and a set is 216 bytes
+        self._docs_by_key: dict[tuple[str, str], list[str] | tuple[str]] = {}
+        self._customers_by_key: dict[tuple[str, str], set[str] | tuple[str]] = {}
         self._hot: set[tuple[str, str]] = set()
         self._parent: dict[str, str] = {}
+        # per component root: its members, distinct customers and first member — for components of
+        # two or more complaints only; a lone complaint's are itself and its customer (`_size`,
+        # `_custs`): most complaints stay alone, and a list and a set each cost them ≈ 300 bytes
         self._members: dict[str, list[str]] = {}
         self._customers: dict[str, set[str]] = {}
         self._first: dict[str, str] = {}
         # per component (root): its contact keys carried by two or more customers, and the template
         # families (FAMILY key values) of its members — kept through unions, so a gang's shared
-        # contacts and families are read without walking its members (a big family's gang is big)
+        # contacts and families are read without walking its members (a big family's gang is big).
+        # Only components that have shared keys are in `_shared_keys`: most complaints share none,
+        # and an empty set for each would cost 216 bytes a complaint for as long as it is indexed.
         self._shared_keys: dict[str, set[tuple[str, str]]] = {}
+        # (`_family_keys` too only for components of two or more: a lone complaint's families are its
+        # own FAMILY keys, `_fams`)
         self._family_keys: dict[str, set[str]] = {}
         self._dirty = False
         self._counter = 0
@@ -154,17 +164,24 @@ class GangLinker:
             keys.add((FAMILY, str(family_id)))
         self._keys[doc_id] = tuple(sorted(keys))
         self._parent[doc_id] = doc_id
-        self._members[doc_id] = [doc_id]
-        self._customers[doc_id] = {customer}
-        self._first[doc_id] = doc_id
-        self._shared_keys[doc_id] = set()
-        self._family_keys[doc_id] = {str(family_id)} if family_id else set()
         shared = []
+        docs_by_key, customers_by_key = self._docs_by_key, self._customers_by_key
         for key in self._keys[doc_id]:
-            docs = self._docs_by_key.setdefault(key, [])
-            custs = self._customers_by_key.setdefault(key, set())
-            docs.append(doc_id)
-            custs.add(customer)
+            docs = docs_by_key.get(key)
+            if docs is None:
+                docs = docs_by_key[key] = (doc_id,)
+            else:
+                if type(docs) is tuple:
+                    docs = docs_by_key[key] = list(docs)
+                docs.append(doc_id)
+            custs = customers_by_key.get(key)
+            if custs is None:
+                custs = customers_by_key[key] = (customer,)
+            elif type(custs) is tuple:
+                if custs[0] != customer:
+                    custs = customers_by_key[key] = {custs[0], customer}
+            else:
+                custs.add(customer)
             cap = self._fanout(key[0])
             if key in self._hot:
                 continue
@@ -178,7 +195,7 @@ class GangLinker:
         if shared:
             self._shared_epoch += 1
             if not self._dirty:
-                self._shared_keys[self._find(doc_id)].update(shared)
+                self._shared_keys.setdefault(self._find(doc_id), set()).update(shared)
 
     def merge_family(self, absorbed: str, kept: str) -> None:
         """Template family `absorbed` has become part of family `kept` (`TemplateFamilies.drain_unions`):
@@ -193,12 +210,15 @@ class GangLinker:
         self._hot.discard(old)
         if not self._dirty:     # (a rebuild recounts the families of every component)
             for root in {self._find(d) for d in docs}:
-                fams = self._family_keys[root]
-                fams.discard(old[1])
-                fams.add(new[1])
+                fams = self._family_keys.get(root)
+                if fams is not None:      # (else a lone complaint: its keys, changed below, say it)
+                    fams.discard(old[1])
+                    fams.add(new[1])
         for d in docs:
             self._keys[d] = tuple(sorted(new if k == old else k for k in self._keys[d]))
-        into = self._docs_by_key.setdefault(new, [])
+        into = self._docs_by_key.get(new)
+        if type(into) is not list:
+            into = self._docs_by_key[new] = list(into or ())
         anchor = into[0] if into else None
         # both lists are in the order the complaints were added; keep the merged one so, sorting
         # only when they interleave (a new complaint joining a family comes after all of it)
@@ -210,8 +230,10 @@ class GangLinker:
         else:
             into.extend(docs)
             into.sort(key=seq.__getitem__)
-        merged = self._customers_by_key.setdefault(new, set())
-        merged |= custs
+        merged = self._customers_by_key.get(new)
+        if type(merged) is not set:
+            merged = self._customers_by_key[new] = set(merged or ())
+        merged.update(custs)
         self._version += 1
         cap = self._fanout(FAMILY)
         if cap is not None and len(merged) > cap:
@@ -221,8 +243,7 @@ class GangLinker:
 
     def _remove(self, doc_id: str) -> None:
         for key in self._keys.pop(doc_id, ()):
-            docs = self._docs_by_key[key]
-            docs.remove(doc_id)
+            docs = self._docs_by_key[key] = [d for d in self._docs_by_key[key] if d != doc_id]
             self._customers_by_key[key] = {self._customer[d] for d in docs}
         del self._seq[doc_id], self._customer[doc_id]
         self._version += 1
@@ -239,18 +260,46 @@ class GangLinker:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return
-        if len(self._members[ra]) < len(self._members[rb]):
+        if self._size(ra) < self._size(rb):
             ra, rb = rb, ra
         self._parent[rb] = ra
-        self._members[ra].extend(self._members.pop(rb))
-        self._customers[ra] |= self._customers.pop(rb)
-        absorbed = self._shared_keys.pop(rb)
+        members = self._members.get(ra) or [ra]
+        members.extend(self._members.pop(rb, None) or (rb,))
+        self._members[ra] = members
+        customers = self._customers.get(ra) or {self._customer[ra]}
+        customers |= self._customers.pop(rb, None) or {self._customer[rb]}
+        self._customers[ra] = customers
+        absorbed = self._shared_keys.pop(rb, None)
         if absorbed:
-            self._shared_keys[ra] |= absorbed
+            self._shared_keys.setdefault(ra, set()).update(absorbed)
             self._shared_epoch += 1
-        self._family_keys[ra] |= self._family_keys.pop(rb)
-        fa, fb = self._first[ra], self._first.pop(rb)
+        fams = self._family_keys.get(ra)
+        if fams is None:
+            fams = self._own_fams(ra)
+        fams |= self._family_keys.pop(rb, None) or self._own_fams(rb)
+        self._family_keys[ra] = fams
+        fa, fb = self._first.get(ra, ra), self._first.pop(rb, rb)
         self._first[ra] = fa if self._seq[fa] <= self._seq[fb] else fb
+
+    def _own_fams(self, doc_id: str) -> set[str]:
+        return {value for kind, value in self._keys[doc_id] if kind == FAMILY}
+
+    def _fams(self, root: str) -> set[str]:
+        """The template families (FAMILY key values) of the component's members (read only)."""
+        fams = self._family_keys.get(root)
+        return self._own_fams(root) if fams is None else fams
+
+    def _size(self, root: str) -> int:
+        members = self._members.get(root)
+        return 1 if members is None else len(members)
+
+    def _custs(self, root: str) -> set[str] | tuple[str]:
+        """The component's distinct customers (read only)."""
+        customers = self._customers.get(root)
+        return (self._customer[root],) if customers is None else customers
+
+    def _n_customers(self, root: str) -> int:
+        return len(self._custs(root))
 
     def _ensure(self) -> None:
         if not self._dirty:
@@ -258,11 +307,8 @@ class GangLinker:
         self._dirty = False
         self._shared_epoch += 1
         self._parent = {d: d for d in self._seq}
-        self._members = {d: [d] for d in self._seq}
-        self._customers = {d: {self._customer[d]} for d in self._seq}
-        self._first = {d: d for d in self._seq}
-        self._shared_keys = {d: set() for d in self._seq}
-        self._family_keys = {d: set() for d in self._seq}
+        self._members, self._customers, self._first = {}, {}, {}
+        self._shared_keys, self._family_keys = {}, {}
         for key, docs in self._docs_by_key.items():
             cap = self._fanout(key[0])
             if cap is not None and len(self._customers_by_key[key]) > cap:
@@ -274,9 +320,11 @@ class GangLinker:
         for key, docs in self._docs_by_key.items():
             if key[0] == FAMILY:       # (a hub family's members may lie in several components)
                 for d in docs:
-                    self._family_keys[self._find(d)].add(key[1])
+                    root = self._find(d)
+                    if root in self._members:   # (a lone complaint's are its own keys)
+                        self._family_keys.setdefault(root, set()).add(key[1])
             elif key not in self._hot and len(self._customers_by_key[key]) >= 2:
-                self._shared_keys[self._find(docs[0])].add(key)
+                self._shared_keys.setdefault(self._find(docs[0]), set()).add(key)
 
     # ---- queries ----------------------------------------------------------------------------
 
@@ -287,9 +335,9 @@ class GangLinker:
         return self._find(doc_id)
 
     def _gang_id(self, root: str) -> str | None:
-        if len(self._customers[root]) < self.min_customers:
+        if len(self._custs(root)) < self.min_customers:
             return None
-        return f"gang-{self._first[root]}"
+        return f"gang-{self._first.get(root, root)}"
 
     def gang_of(self, doc_id: str) -> str | None:
         """The gang id shared by every complaint in the component, or None (fewer than `min_customers`)."""
@@ -298,7 +346,8 @@ class GangLinker:
 
     def gangs(self) -> Iterator[str]:
         self._ensure()
-        for root in list(self._members):
+        members = self._members   # (roots in the order their complaints were added, as before)
+        for root in [d for d in self._seq if d in members]:
             gid = self._gang_id(root)
             if gid:
                 yield gid
@@ -318,13 +367,13 @@ class GangLinker:
             return []
         cached = self._members_cache.get(gang_id)
         if cached is None or cached[0] != self._version:
-            cached = (self._version, sorted(self._members[root], key=self._seq.__getitem__))
+            cached = (self._version, sorted(self._members.get(root) or (root,), key=self._seq.__getitem__))
             self._members_cache[gang_id] = cached
         return cached[1]
 
     def customers(self, gang_id: str) -> set[str]:
         root = self._gang_root(gang_id)
-        return set() if root is None else set(self._customers[root])
+        return set() if root is None else set(self._custs(root))
 
     def _shared(self, keys: Iterable[tuple[str, str]], with_docs: bool = True) -> list[SharedArtefact | _Shared]:
         out = []
@@ -349,7 +398,7 @@ class GangLinker:
         cached = self._shared_cache.get(gang_id)
         # valid for one component as it was: a union can hand an id to the other component
         if cached is None or cached[0] != (self._shared_epoch, root):
-            cached = ((self._shared_epoch, root), self._shared(self._shared_keys[root]))
+            cached = ((self._shared_epoch, root), self._shared(self._shared_keys.get(root, ())))
             self._shared_cache[gang_id] = cached
         return cached[1]
 
@@ -360,12 +409,12 @@ class GangLinker:
     def family_ids(self, gang_id: str) -> set[str]:
         """The family key of every member of the gang (a complaint in no family has its own)."""
         root = self._gang_root(gang_id)
-        return set() if root is None else set(self._family_keys[root])
+        return set() if root is None else set(self._fams(root))
 
     def _others(self, doc_id: str) -> int:
         """Customers in the complaint's gang other than its own."""
         customer = self._customer[doc_id]
-        customers = self._customers[self._find(doc_id)]
+        customers = self._custs(self._find(doc_id))
         return len(customers) - (customer in customers)
 
     def _own_counts(self, doc_id: str) -> list[tuple[str, int]]:
@@ -436,7 +485,7 @@ class GangLinker:
                 "gang_shared": self._gang_evidence(gid, gang_shared),
                 "gang_shared_count": len(gang_shared),
                 "other_customers": others,
-                "complaints": len(self._members[self._find(doc_id)]),
+                "complaints": self._size(self._find(doc_id)),
             },
             message=f"与另外 {others} 名客户的投诉共用联系方式（{len(gang_shared)} 项）",
         )

@@ -60,6 +60,23 @@ from xiaobao.engines.blackgray.repeat import RULE_ID as REPEAT_KIND
 from xiaobao.engines.blackgray.scoring import ScoringRules, decide, is_lexicon, lexicon_summary
 
 
+class _One:
+    """A family's class count (`Detector._classes`) while one member has been counted: `local`, once
+    (a Counter for every complaint not in a family would cost it ≈ 250 bytes as long as indexed)."""
+
+    __slots__ = ("local",)
+
+    def __init__(self, local):
+        self.local = local
+
+
+def _counts(classes) -> Iterable[tuple[Any, int]]:
+    """(class, members) of a family's count: a Counter, a `_One`, or none."""
+    if classes is None:
+        return ()
+    return ((classes.local, 1),) if isinstance(classes, _One) else classes.items()
+
+
 class _Memo:
     """What `Detector._decided` reuses within one state of the detector (see there)."""
 
@@ -89,6 +106,9 @@ class Detector:
         # per complaint, what its lexicon findings (which never change) add to a verdict: see _decided
         self._lexicon_summary: dict[Hashable, tuple[tuple[float, str], tuple[tuple[str, float], ...]]] = {}
         self._summarised_with: ScoringRules | None = None
+        # one copy of each distinct summary and class of own inputs: thousands of complaints have the
+        # same (a tuple of tuples each would cost them ≈ 150 bytes as long as they are indexed)
+        self._shared_values: dict[tuple, tuple] = {}
         # per complaint, its last decision and what it rested on (see `_decided`)
         self._decisions: dict[Hashable, tuple] = {}
         self._decided_with: ScoringRules | None = None
@@ -137,7 +157,7 @@ class Detector:
         self._epoch += 1
         self._unpublished[doc_id] = self._epoch
         artefacts = extract_artefacts(text, record)
-        self._artefacts[doc_id] = artefacts
+        self._artefacts[doc_id] = artefacts or ()   # (most complaints have none: one shared empty tuple)
         gangs = self.gangs
         hubs = len(gangs._hot)
         # a family of its own until the families say otherwise (see the module docstring)
@@ -161,9 +181,9 @@ class Detector:
             self._decisions.clear()     # a hub appeared: shared keys and gangs are recounted
             self._classed_with = None
             self._published.clear()
-        self._lexical[doc_id] = self.lexicon.analyze(text)
+        self._lexical[doc_id] = self.lexicon.analyze(text) or ()
         if self.intel is not None:
-            self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date())
+            self._intel[doc_id] = self.intel.analyze(text, artefacts, today or (at or datetime.now()).date()) or ()
         self._changed()
 
     def _changed(self) -> None:
@@ -198,13 +218,14 @@ class Detector:
         `lexicon_summary` of the lexicon kinds, and (kind, score) of any other kind among them."""
         if self._summarised_with is not self.scoring:
             self._lexicon_summary.clear()
+            self._shared_values.clear()
             self._summarised_with = self.scoring
         summary = self._lexicon_summary.get(doc_id)
         if summary is None:
             lexical = [f for f in self._lexical.get(doc_id, ()) if f.kind.startswith("blackgray.")]
-            summary = self._lexicon_summary[doc_id] = (
-                lexicon_summary([f for f in lexical if is_lexicon(f.kind)], self.scoring),
-                tuple((f.kind, f.score) for f in lexical if not is_lexicon(f.kind)))
+            summary = (lexicon_summary([f for f in lexical if is_lexicon(f.kind)], self.scoring),
+                       tuple((f.kind, f.score) for f in lexical if not is_lexicon(f.kind)))
+            summary = self._lexicon_summary[doc_id] = self._shared_values.setdefault(summary, summary)
         return summary
 
     def _decided(self, doc_id: Hashable, today: date, memo: _Memo | None = None,
@@ -345,7 +366,7 @@ class Detector:
             gang = gangs.gang_of(doc_id)
             family = fams.family_of(doc_id)
             shares = gang is not None and gangs.gang_shares(gang)
-            others = min(max(len(gangs._customers[gangs._gang_root(gang)]) - 2, 0), 5) if shares else None
+            others = min(max(gangs._n_customers(gangs._gang_root(gang)) - 2, 0), 5) if shares else None
             values = (root, family if family is not None and fams.is_signal(family) else None,
                       *self._family_values(doc_id, today), gang, shares, others)
             if memo is not None:
@@ -410,14 +431,14 @@ class Detector:
             self._refresh_classes()
             shares = gangs.gang_shares(gang_id)
             # other customers, as `_decided` reads them: the same for every member of the gang
-            others = min(max(len(gangs._customers[root]) - 2, 0), 5) if shares else None
+            others = min(max(gangs._n_customers(root) - 2, 0), 5) if shares else None
             memo = _Memo()
-            for key in gangs._family_keys[root]:
+            for key in gangs._fams(root):
                 classes, special = self._classes.get(key), self._special.get(key)
                 if not classes and not special:
                     continue
                 t, burst = self._family_values(self._doc_of_key[key], today)
-                for local, n in (classes or {}).items():
+                for local, n in _counts(classes):
                     _, flagged, kind = self._decide_local(local, t, burst, others, memo)
                     if flagged and kind not in ("genuine", "repeat_harass"):
                         votes[kind] += n
@@ -435,7 +456,10 @@ class Detector:
     def _merge_classes(self, kept: str, absorbed: str) -> None:
         classes = self._classes.pop(absorbed, None)
         if classes:
-            self._classes.setdefault(kept, Counter()).update(classes)
+            into = self._classes.get(kept)
+            if not isinstance(into, Counter):
+                into = self._classes[kept] = Counter(dict(_counts(into)))
+            into.update(dict(_counts(classes)))
         special = self._special.pop(absorbed, None)
         if special:
             self._special.setdefault(kept, set()).update(special)
@@ -460,15 +484,27 @@ class Detector:
                     special[key].discard(d)
                 else:
                     counter = classes[key]
-                    counter[old] -= 1
-                    if not counter[old]:
-                        del counter[old]
+                    if isinstance(counter, _One):
+                        del classes[key]       # (its one member: as an emptied Counter, it counts none)
+                    else:
+                        counter[old] -= 1
+                        if not counter[old]:
+                            del counter[old]
             cached = self._decisions.get(d)
-            local = class_of[d] = cached[0] if cached is not None else self._local_inputs(d)
+            local = cached[0] if cached is not None else self._local_inputs(d)
+            if local is not None:
+                local = self._shared_values.setdefault(local, local)
+            class_of[d] = local
             if local is None:
                 special.setdefault(key, set()).add(d)
             else:
-                classes.setdefault(key, Counter())[local] += 1
+                counter = classes.get(key)
+                if counter is None:
+                    classes[key] = _One(local)     # most families are one complaint's own
+                else:
+                    if isinstance(counter, _One):
+                        counter = classes[key] = Counter({counter.local: 1})
+                    counter[local] += 1
         self._reclass = set()
 
     def result(self, doc_id: Hashable, today: date) -> ScanResult:

@@ -245,6 +245,11 @@ class MinHasher:
         return np.minimum.reduceat(h, seg, axis=1).T
 
 
+def _bucket(v: int | list[int] | None) -> tuple[int] | list[int] | None:
+    """A buffered bucket (`LSHIndex._pending`) as a sequence."""
+    return (v,) if type(v) is int else v
+
+
 class LSHIndex:
     """Banded LSH over MinHash signatures: `insert`/`insert_many` ids, `query` candidate ids.
 
@@ -279,7 +284,10 @@ class LSHIndex:
         # 32-bit keys collide by chance with probability bands · n / 2³² per query (≈ 0.01 false
         # candidates at a million documents), and candidates are confirmed by Jaccard anyway.
         self._packed = np.empty(0, dtype=np.uint64)
-        self._pending: dict[int, list[int]] = {}
+        # inserts not yet merged into `_packed`: band key → internal id, or a list of them when the
+        # bucket has more than one (most have one: an int instead of a list saves ≈ 60 bytes an entry,
+        # and the buffer holds up to a quarter of the index's entries; see `_flush_at`)
+        self._pending: dict[int, int | list[int]] = {}
         self._pending_count = 0
         self._scratch = np.zeros(0, dtype=np.int32)   # query work space (see _dedupe): not thread-safe
         self._work8 = np.empty((0, num_perm), dtype=np.uint8)       # and see _work
@@ -312,7 +320,10 @@ class LSHIndex:
         m = len(ids)
         need = self._n + m
         if need > self._sigs.shape[0]:
-            size = max(need, 2 * self._sigs.shape[0], 1024)
+            # grown by a quarter, not doubled: the signatures are most of the index (640 bytes a
+            # document), and doubling left up to half the matrix unused, plus old and new matrices
+            # side by side while copying (3× the signatures at that moment; now 2.25×)
+            size = max(need, self._sigs.shape[0] + self._sigs.shape[0] // 4, 1024)
             grown = np.empty((size, self.num_perm), dtype=np.uint32)
             grown[: self._n] = self._sigs[: self._n]
             self._sigs = grown
@@ -346,7 +357,9 @@ class LSHIndex:
         for k in (self.band_keys(sig) if keys is None else keys).tolist():
             bucket = pending.get(k)
             if bucket is None:
-                pending[k] = [internal]
+                pending[k] = internal
+            elif type(bucket) is int:
+                pending[k] = [bucket, internal]
             else:
                 bucket.append(internal)
         self._pending_count += self.bands
@@ -381,8 +394,9 @@ class LSHIndex:
             return
         pending = self._pending
         keys = np.repeat(np.fromiter(pending.keys(), dtype=np.uint64, count=len(pending)),
-                         np.fromiter(map(len, pending.values()), dtype=np.int64, count=len(pending)))
-        vals = np.fromiter(itertools.chain.from_iterable(pending.values()), dtype=np.int64,
+                         np.fromiter((1 if type(v) is int else len(v) for v in pending.values()),
+                                     dtype=np.int64, count=len(pending)))
+        vals = np.fromiter(itertools.chain.from_iterable(_bucket(v) for v in pending.values()), dtype=np.int64,
                            count=self._pending_count)
         self._pending = {}
         self._pending_count = 0
@@ -418,7 +432,7 @@ class LSHIndex:
         if self._pending:
             cap = self.max_per_band
             extra = [np.asarray(v[:cap] if cap else v, dtype=np.int64)
-                     for k in qk.tolist() if (v := self._pending.get(k))]
+                     for k in qk.tolist() if (v := _bucket(self._pending.get(k)))]
             if extra:
                 vals = np.concatenate([vals, *extra])
         return self._dedupe(vals)
@@ -541,7 +555,7 @@ class LSHIndex:
         for u, qk in enumerate(band_keys.tolist()):
             vals = flat[starts[u]:starts[u + 1]]
             if pending:
-                extra = [v if not cap or len(v) <= cap else v[:cap] for k in qk if (v := pending.get(k))]
+                extra = [v if not cap or len(v) <= cap else v[:cap] for k in qk if (v := _bucket(pending.get(k)))]
                 if extra:
                     vals = np.concatenate([vals, np.fromiter(itertools.chain.from_iterable(extra), dtype=np.int64)])
             cands.append(self._dedupe(vals))
@@ -549,7 +563,9 @@ class LSHIndex:
             for k in qk:
                 bucket = pending.get(k)
                 if bucket is None:
-                    pending[k] = [internal]
+                    pending[k] = internal
+                elif type(bucket) is int:
+                    pending[k] = [bucket, internal]
                 else:
                     bucket.append(internal)
         self._pending_count += m * bands
