@@ -239,3 +239,10 @@ def env(ctx, monkeypatch, tmp_path):
     monkeypatch.setenv("XIAOBAO_KEYFILE", str(tmp_path / "keys.json"))
     monkeypatch.setenv("XIAOBAO_ARGON2", "1,1024,1")
     return ctx
+
+
+def test_a_csv_with_lone_cr_line_ends_reads_every_row(ctx, tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(_csv_bytes([record(i) for i in range(4)]).replace(b"\r\n", b"\r"))  # Excel's "CSV (Macintosh)"
+    report = importing.import_file(ctx, path, actor="t")
+    assert (report.rows, report.inserted, report.error_count) == (4, 4, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ def read_jsonl(path: Path) -> Iterator[Row]:
             yield n, rec
 
 
+_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
 class _Lines:
     """A CSV file's lines, each decoded on its own: UTF-8 (a BOM on the first is dropped), else
     GB18030 — a file pasted together from exports of both keeps every row. Valid UTF-8 is first
@@ -88,13 +92,17 @@ class _Lines:
                 if raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8):]
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 try:
-                    yield raw.decode("gb18030")
+                    text = raw.decode("gb18030")
                 except UnicodeDecodeError:
                     self.bad = True
-                    yield raw.decode("utf-8", errors="replace")
+                    text = raw.decode("utf-8", errors="replace")
+            if "\r" in text.rstrip("\r\n"):  # lines ended by a lone CR (Excel's "CSV (Macintosh)")
+                yield from (line for line in _CR.split(text) if line)
+            else:
+                yield text
 
 
 def read_csv(path: Path) -> Iterator[Row]:
