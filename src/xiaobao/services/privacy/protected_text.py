@@ -263,6 +263,15 @@ def _structured(c: Any) -> dict[str, Any]:
     return {"customer_no": get("customer_no"), "respondent": get("respondent") or {}, "extras": get("extras") or {}}
 
 
+def _with(fields: Mapping[str, Any], new: Mapping[str, str]) -> dict[str, Any]:
+    """customer_no, respondent and extras with the values at the paths in `new` replaced."""
+    respondent = dict(fields["respondent"])
+    if "respondent.branch" in new:
+        respondent["branch"] = new["respondent.branch"]
+    return {"customer_no": _replaced(fields["customer_no"], "customer_no", new), "respondent": respondent,
+            "extras": _replaced(fields["extras"], "extras", new)}
+
+
 def _leaf_paths(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
     return (_leaves(fields["customer_no"], "customer_no") + _leaves((fields["respondent"] or {}).get("branch"),
             "respondent.branch") + _leaves(fields["extras"], "extras"))
@@ -285,10 +294,7 @@ def protect_structured(ctx: Context, draft: Any) -> tuple[dict[str, Any], dict[s
     masked = _masked_leaves(leaves, draft.pii)
     changed = {p: m for (p, v), m in zip(leaves, masked.values()) if m != v}
     sealed = {p: ctx.vault.encrypt(v, p) for p, v in leaves if p in changed}
-    return {"customer_no": _replaced(fields["customer_no"], "customer_no", changed),
-            "respondent": {**fields["respondent"], **({"branch": changed["respondent.branch"]}
-                                                      if "respondent.branch" in changed else {})},
-            "extras": _replaced(fields["extras"], "extras", changed)}, sealed
+    return _with(fields, changed), sealed
 
 
 def shown_structured(c: Any) -> dict[str, Any]:
@@ -296,10 +302,7 @@ def shown_structured(c: Any) -> dict[str, Any]:
     fields = _structured(c)
     leaves = _leaf_paths(fields)
     changed = {p: m for (p, v), m in zip(leaves, _masked_leaves(leaves, None).values()) if m != v}
-    return {"customer_no": _replaced(fields["customer_no"], "customer_no", changed),
-            "respondent": {**fields["respondent"], **({"branch": changed["respondent.branch"]}
-                                                      if "respondent.branch" in changed else {})},
-            "extras": _replaced(fields["extras"], "extras", changed)}
+    return _with(fields, changed)
 
 
 def structured_originals(ctx: Context, c: Any) -> dict[str, Any]:
@@ -308,7 +311,4 @@ def structured_originals(ctx: Context, c: Any) -> dict[str, Any]:
     sealed = _getter(c)("sealed_text") or {}
     clear = {p: ctx.vault.decrypt(tok, p) for p, tok in sealed.items()
              if p == "customer_no" or p.startswith(("respondent.", "extras."))}
-    return {"customer_no": clear.get("customer_no", fields["customer_no"]),
-            "respondent": {**fields["respondent"], **({"branch": clear["respondent.branch"]}
-                                                      if "respondent.branch" in clear else {})},
-            "extras": _replaced(fields["extras"], "extras", {p: v for p, v in clear.items() if p.startswith("extras.")})}
+    return _with(fields, clear)
